@@ -1,0 +1,53 @@
+import { createApp } from '../app.js';
+import { ConfigError, loadConfig } from '../config/index.js';
+import { startServer } from '../server/http-server.js';
+import { createLogger } from '../server/logger.js';
+
+/** `smooth-operator serve`: configuration from the environment only. */
+export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`smooth-operator: invalid configuration: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  let app;
+  try {
+    app = await createApp(config, { logger });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`smooth-operator: invalid configuration: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const server = await startServer(app);
+  const llm = config.gateway.apiKey ? 'on' : 'off';
+  process.stdout.write(`smooth-operator listening on ${server.wsUrl} (model=${config.model}, llm=${llm})\n`);
+  if (!config.gateway.apiKey) {
+    logger.warn('SMOOAI_GATEWAY_KEY is not set: send_message will answer LLM_UNAVAILABLE');
+  }
+  if (config.authMode === 'none') {
+    logger.warn('AUTH_MODE=none: any bearer token is an admin. Use this for local development only.');
+  }
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

@@ -1,0 +1,35 @@
+/** The validated, frozen configuration every layer receives. Nothing else reads process.env. */
+export type StorageKind = 'memory';
+export type AuthMode = 'disabled' | 'none';
+
+export interface GatewayConfig {
+  /** OpenAI-compatible base URL including `/v1`; requests go to `{baseUrl}/chat/completions`. */
+  readonly baseUrl: string;
+  /** Absent means no LLM: send_message answers LLM_UNAVAILABLE. */
+  readonly apiKey: string | undefined;
+  readonly maxRetries: number;
+  /** A stream that delivers nothing for this long is treated as dead. */
+  readonly idleTimeoutMs: number;
+}
+
+export interface Config {
+  readonly bind: string;
+  readonly port: number;
+  readonly gateway: GatewayConfig;
+  readonly model: string;
+  readonly maxIterations: number;
+  readonly maxTokens: number;
+  readonly seedKb: boolean;
+  readonly confirmToolPatterns: readonly string[];
+  readonly approvalTimeoutMs: number;
+  readonly storage: StorageKind;
+  readonly authMode: AuthMode;
+  readonly devOrgId: string;
+  readonly defaultOrgId: string;
+  readonly toolsFile: string | undefined;
+  readonly maxPayloadBytes: number;
+  readonly maxBufferedBytes: number;
+  readonly drainTimeoutMs: number;
+  readonly historyLimit: number;
+  readonly logLevel: string;
+}

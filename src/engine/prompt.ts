@@ -1,0 +1,21 @@
+import type { KnowledgeHit } from '../knowledge/index.js';
+
+export const DEFAULT_SYSTEM_PROMPT = [
+  'You are a customer-support assistant for this organization.',
+  'Answer accurately and briefly. For anything specific to the organization (policies, prices, orders, products),',
+  'rely on the knowledge provided to you or call knowledge_search, and base your answer on what it returns.',
+  'If the knowledge base does not contain the answer, say so plainly instead of guessing.',
+  'Remember what the customer told you earlier in this conversation.',
+  'Before an action that changes something, the customer may be asked to approve it; if they decline, acknowledge it.',
+].join(' ');
+
+export const FINAL_ITERATION_REMINDER =
+  'You have reached the maximum number of steps for this turn. Do not call any more tools: answer the customer now ' +
+  'with what you already know, and say what you could not finish.';
+
+/** The `[Relevant knowledge]` block injected before the user's message. */
+export function knowledgeContext(hits: KnowledgeHit[]): string | undefined {
+  if (hits.length === 0) return undefined;
+  const lines = hits.map((h) => `- (source=${h.source}, score=${h.score.toFixed(2)}): ${h.text}`);
+  return `[Relevant knowledge]\n${lines.join('\n')}`;
+}

@@ -1,0 +1,15 @@
+export { startLocalServer } from './local.js';
+export type { LocalServer, LocalServerOptions } from './local.js';
+export { createApp } from './app.js';
+export type { App, AppDeps } from './app.js';
+export { startServer } from './server/http-server.js';
+export type { RunningServer } from './server/http-server.js';
+export * from './config/index.js';
+export type { Tool, ToolContext, ToolResult, ToolHook, HookDecision, HookContext } from './engine/index.js';
+export type { Knowledge, KnowledgeDocument, KnowledgeDocumentInput, KnowledgeHit, AccessContext } from './knowledge/index.js';
+export { MemoryKnowledge } from './knowledge/index.js';
+export type { Storage } from './storage/index.js';
+export { MemoryStorage } from './storage/index.js';
+export type { LlmProvider } from './llm/index.js';
+export type { ServerEvent, ErrorCode } from './protocol/index.js';
+export { ERROR_CODES } from './protocol/index.js';

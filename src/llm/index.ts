@@ -1,0 +1,4 @@
+export type { LlmProvider } from './llm-provider.js';
+export * from './types.js';
+export { OpenAiProvider } from './openai-provider.js';
+export type { OpenAiProviderOptions } from './openai-provider.js';

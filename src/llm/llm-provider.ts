@@ -1,0 +1,6 @@
+import type { ChatCompletion, ChatRequest } from './types.js';
+
+/** One streaming chat completion with tools. Implementations own retries and timeouts. */
+export interface LlmProvider {
+  complete(request: ChatRequest): Promise<ChatCompletion>;
+}

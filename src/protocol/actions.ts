@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/**
+ * Inbound action schemas. Field order matters: the first failing field's message is the one the
+ * client sees, which reproduces the reference's check order (requestId → sessionId → message).
+ * Error texts are wire-visible strings that existing clients match on.
+ */
+const sessionId = (message: string) => z.string({ error: message }).trim().min(1, { error: message });
+
+export const pingAction = z.object({ action: z.literal('ping') });
+
+export const createSessionAction = z.object({
+  action: z.literal('create_conversation_session'),
+  agentId: z.string({ error: "'agentId' must be a string" }).trim().min(1).optional(),
+  userName: z.string({ error: "'userName' must be a string" }).optional(),
+  userEmail: z.string({ error: "'userEmail' must be a string" }).optional(),
+  browserFingerprint: z.string({ error: "'browserFingerprint' must be a string" }).optional(),
+  metadata: z.record(z.string(), z.unknown(), { error: "'metadata' must be an object" }).optional(),
+  supports: z.array(z.string(), { error: "'supports' must be an array of strings" }).optional(),
+});
+
+export const getSessionAction = z.object({
+  action: z.literal('get_session'),
+  sessionId: sessionId("missing 'sessionId'"),
+});
+
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 50;
+
+export const getMessagesAction = z.object({
+  action: z.literal('get_conversation_messages'),
+  sessionId: sessionId("missing 'sessionId'"),
+  // The reference silently falls back to 50 for a non-positive or non-integer limit; we do the same
+  // and cap at the spec's maximum rather than letting one request page the whole history.
+  limit: z
+    .unknown()
+    .transform((v) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? Math.min(v, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE)),
+  cursor: z.string({ error: "'cursor' must be a string" }).optional(),
+});
+
+export const MAX_MESSAGE_CHARS = 10_000;
+
+export const sendMessageAction = z.object({
+  action: z.literal('send_message'),
+  requestId: z.string({ error: "send_message requires a 'requestId'" }).min(1, { error: "send_message requires a 'requestId'" }),
+  sessionId: sessionId("missing 'sessionId'"),
+  message: z
+    .string({ error: "missing or empty 'message'" })
+    .refine((m) => m.trim() !== '', { error: "missing or empty 'message'" })
+    .refine((m) => m.length <= MAX_MESSAGE_CHARS, { error: `'message' exceeds ${MAX_MESSAGE_CHARS} characters` }),
+  // A blank or non-string override is ignored, as in the reference.
+  model: z.unknown().transform((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined)),
+});
+
+export const confirmToolAction = z.object({
+  action: z.literal('confirm_tool_action'),
+  sessionId: sessionId("confirm_tool_action requires a 'sessionId'"),
+  approved: z.boolean({ error: "confirm_tool_action requires a boolean 'approved'" }),
+});
+
+export const cancelAction = z.object({
+  action: z.literal('cancel'),
+  sessionId: z.string().optional().catch(undefined),
+});
+
+export const ACTION_SCHEMAS = {
+  ping: pingAction,
+  create_conversation_session: createSessionAction,
+  get_session: getSessionAction,
+  get_conversation_messages: getMessagesAction,
+  send_message: sendMessageAction,
+  confirm_tool_action: confirmToolAction,
+  cancel: cancelAction,
+} as const;
+
+export type ActionName = keyof typeof ACTION_SCHEMAS;
+export type Action = { [K in ActionName]: z.output<(typeof ACTION_SCHEMAS)[K]> }[ActionName];
+export type ActionOf<K extends ActionName> = z.output<(typeof ACTION_SCHEMAS)[K]>;
+
+export function isActionName(name: string): name is ActionName {
+  return Object.hasOwn(ACTION_SCHEMAS, name);
+}

@@ -1,0 +1,33 @@
+/**
+ * Every error code this server puts on the wire. One catalogue, so a code is never a free string
+ * and docs/protocol.md can be checked against it.
+ */
+export const ERROR_CODES = {
+  VALIDATION_ERROR: 'The frame or one of its fields is malformed.',
+  UNSUPPORTED_ACTION: 'The action is not one this server implements.',
+  SESSION_NOT_FOUND: 'No session with that id is visible to this connection.',
+  LLM_UNAVAILABLE: 'No LLM gateway key is configured, so turns cannot run.',
+  AGENT_ERROR: 'The turn failed (LLM error after retries, stream died, or an internal fault).',
+  INTERNAL_ERROR: 'An unexpected server fault; details are in the server log only.',
+  STORAGE_ERROR: 'The storage backend failed.',
+  NO_PENDING_CONFIRMATION: 'confirm_tool_action arrived with no tool call awaiting approval.',
+  TURN_IN_PROGRESS: 'send_message arrived while this connection already has a turn running.',
+  RATE_LIMITED: 'Too many frames or connections.',
+  SHUTTING_DOWN: 'The server is draining for shutdown and accepts no new turns.',
+  UNAUTHENTICATED: 'Admin request without a bearer token.',
+  INVALID_TOKEN: 'Admin request whose token was not accepted (or the admin API is disabled).',
+  NOT_FOUND: 'Admin resource does not exist in the caller\'s organization.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Thrown anywhere in a handler; converted to a protocol `error` event in exactly one place. */
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { immediate, type ActionOf } from '../../protocol/index.js';
+import type { Session } from '../../storage/index.js';
+import type { Connection } from '../connection.js';
+
+export const AGENT_NAME = 'smooth-agent';
+
+export async function createSession(
+  connection: Connection,
+  action: ActionOf<'create_conversation_session'>,
+  requestId: string | undefined,
+): Promise<void> {
+  const { storage, now } = connection.app;
+  const access = connection.identity.access;
+  const at = now().toISOString();
+  // Unguessable: for an anonymous visitor the id is the only key to the conversation.
+  const sessionId = randomUUID();
+  const agentId = action.agentId ?? randomUUID();
+  const organizationId = access.organizationId;
+  const conversation = await storage.createConversation({
+    id: randomUUID(),
+    platform: 'web',
+    name: `Session ${sessionId}`,
+    organizationId,
+    idempotencyKey: sessionId,
+    ...(action.metadata ? { metadataJson: action.metadata } : {}),
+    createdAt: at,
+    updatedAt: at,
+  });
+  const user = await storage.addParticipant({
+    id: randomUUID(),
+    conversationId: conversation.id,
+    organizationId,
+    type: 'user',
+    name: action.userName?.trim() || 'Visitor',
+    ...(action.userEmail ? { email: action.userEmail } : {}),
+    ...(action.browserFingerprint ? { browserFingerprint: action.browserFingerprint } : {}),
+    ...(connection.identity.authenticated && access.userId ? { externalId: access.userId } : {}),
+    createdAt: at,
+    updatedAt: at,
+  });
+  const agent = await storage.addParticipant({
+    id: randomUUID(),
+    conversationId: conversation.id,
+    organizationId,
+    type: 'ai-agent',
+    name: AGENT_NAME,
+    internalId: agentId,
+    createdAt: at,
+    updatedAt: at,
+  });
+  const session: Session = {
+    sessionId,
+    conversationId: conversation.id,
+    organizationId,
+    agentId,
+    agentName: AGENT_NAME,
+    userParticipantId: user.id,
+    agentParticipantId: agent.id,
+    threadId: conversation.id,
+    status: 'active',
+    owner: {
+      organizationId,
+      ...(connection.identity.authenticated && access.userId ? { userId: access.userId } : {}),
+    },
+    metadata: action.supports ? { clientSupports: action.supports } : {},
+    createdAt: at,
+    updatedAt: at,
+  };
+  await storage.createSession(session);
+  connection.send(
+    immediate(
+      requestId,
+      200,
+      'Session created',
+      {
+        sessionId,
+        conversationId: conversation.id,
+        agentId,
+        agentName: AGENT_NAME,
+        userParticipantId: user.id,
+        agentParticipantId: agent.id,
+      },
+      Date.now(),
+    ),
+  );
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { handleAdmin } from '../admin/admin-router.js';
+import type { App } from '../app.js';
+import { Connection } from './connection.js';
+import { HttpError, sendError } from './http-io.js';
+import { anonymousIdentity } from './principal.js';
+import { TurnCancelled } from './turn-slot.js';
+import { TurnTracker } from './turn-tracker.js';
+
+export interface RunningServer {
+  readonly host: string;
+  readonly port: number;
+  readonly wsUrl: string;
+  /** Stops accepting, lets in-flight turns finish (up to the drain timeout), then closes every socket. */
+  close(): Promise<void>;
+}
+
+/** 1001 "going away": the standard close code for a server shutting down. */
+const GOING_AWAY = 1001;
+
+export async function startServer(app: App): Promise<RunningServer> {
+  const { config, logger } = app;
+  const tracker = new TurnTracker();
+  const connections = new Set<Connection>();
+  let draining = false;
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayloadBytes });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok');
+      return;
+    }
+    if (pathname === '/admin' || pathname.startsWith('/admin/')) {
+      await handleAdmin(app, req, res, pathname);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
+  }
+
+  const http = createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof HttpError) return sendError(res, err);
+      logger.error({ err }, 'unhandled HTTP error');
+      sendError(res, new HttpError(500, 'INTERNAL_ERROR', 'internal error'));
+    });
+  });
+
+  http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (pathname !== '/ws' || draining) {
+      socket.end(`HTTP/1.1 ${draining ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection = new Connection(ws, {
+        id: randomUUID(),
+        app,
+        identity: anonymousIdentity(config.defaultOrgId),
+        tracker,
+        isDraining: () => draining,
+      });
+      connections.add(connection);
+      ws.on('close', () => connections.delete(connection));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.bind, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const address = http.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      draining = true;
+      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      if (tracker.size > 0) {
+        logger.info({ turns: tracker.size }, 'draining in-flight turns');
+        const finished = await tracker.drain(config.drainTimeoutMs);
+        if (!finished) {
+          logger.warn({ turns: tracker.size }, 'drain timeout reached; aborting remaining turns');
+          tracker.abortAll(new TurnCancelled('shutdown'));
+          await tracker.drain(1000);
+        }
+      }
+      for (const connection of connections) connection.close(GOING_AWAY, 'server shutting down');
+      wss.close();
+      http.closeAllConnections();
+      await stopped;
+      await app.close();
+    })();
+    return closing;
+  };
+
+  return { host, port: address.port, wsUrl: `ws://${host}:${address.port}/ws`, close };
+}

@@ -1,0 +1,11 @@
+import type { AccessContext } from '../knowledge/index.js';
+
+/** Who is on the other end of a connection. Anonymous until the auth work verifies tokens at upgrade. */
+export interface ConnectionIdentity {
+  readonly access: AccessContext;
+  readonly authenticated: boolean;
+}
+
+export function anonymousIdentity(organizationId: string): ConnectionIdentity {
+  return { access: Object.freeze({ organizationId, groups: [] }), authenticated: false };
+}

@@ -1,0 +1,94 @@
+import type { Storage } from './storage.js';
+import type { Conversation, Message, MessagePage, MessageQuery, Participant, PendingApproval, Session } from './types.js';
+
+/** Process-memory storage: the zero-config default. Returns copies so callers cannot mutate state. */
+export class MemoryStorage implements Storage {
+  private readonly conversations = new Map<string, Conversation>();
+  private readonly participants = new Map<string, Participant>();
+  private readonly messagesByConversation = new Map<string, Message[]>();
+  private readonly sessions = new Map<string, Session>();
+  private readonly approvals = new Map<string, PendingApproval>();
+
+  async createConversation(conversation: Conversation): Promise<Conversation> {
+    for (const existing of this.conversations.values()) {
+      if (
+        existing.organizationId === conversation.organizationId &&
+        existing.idempotencyKey === conversation.idempotencyKey
+      ) {
+        return structuredClone(existing);
+      }
+    }
+    this.conversations.set(conversation.id, structuredClone(conversation));
+    return structuredClone(conversation);
+  }
+
+  async getConversation(id: string): Promise<Conversation | undefined> {
+    const found = this.conversations.get(id);
+    return found && structuredClone(found);
+  }
+
+  async addParticipant(participant: Participant): Promise<Participant> {
+    this.participants.set(participant.id, structuredClone(participant));
+    return structuredClone(participant);
+  }
+
+  async getParticipant(id: string): Promise<Participant | undefined> {
+    const found = this.participants.get(id);
+    return found && structuredClone(found);
+  }
+
+  async appendMessage(message: Message): Promise<Message> {
+    let list = this.messagesByConversation.get(message.conversationId);
+    if (!list) {
+      list = [];
+      this.messagesByConversation.set(message.conversationId, list);
+    }
+    list.push(structuredClone(message));
+    return structuredClone(message);
+  }
+
+  async listMessages(query: MessageQuery): Promise<MessagePage> {
+    const all = this.messagesByConversation.get(query.conversationId) ?? [];
+    const ordered = query.order === 'asc' ? all : [...all].reverse();
+    let start = 0;
+    if (query.cursor !== undefined) {
+      const at = ordered.findIndex((m) => m.id === query.cursor);
+      start = at === -1 ? 0 : at + 1;
+    }
+    const page = ordered.slice(start, start + query.limit);
+    const hasMore = start + page.length < ordered.length;
+    const last = page[page.length - 1];
+    return {
+      messages: page.map((m) => structuredClone(m)),
+      nextCursor: hasMore && last ? last.id : null,
+    };
+  }
+
+  async createSession(session: Session): Promise<Session> {
+    this.sessions.set(session.sessionId, structuredClone(session));
+    return structuredClone(session);
+  }
+
+  async getSession(sessionId: string): Promise<Session | undefined> {
+    const found = this.sessions.get(sessionId);
+    return found && structuredClone(found);
+  }
+
+  async putPendingApproval(approval: PendingApproval): Promise<void> {
+    this.approvals.set(approval.sessionId, structuredClone(approval));
+  }
+
+  async getPendingApproval(sessionId: string): Promise<PendingApproval | undefined> {
+    const found = this.approvals.get(sessionId);
+    return found && structuredClone(found);
+  }
+
+  async takePendingApproval(sessionId: string): Promise<PendingApproval | undefined> {
+    const found = this.approvals.get(sessionId);
+    // Delete happens synchronously with the read, so two awaiting callers cannot both get it.
+    this.approvals.delete(sessionId);
+    return found;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,25 @@
+import type { Conversation, Message, MessagePage, MessageQuery, Participant, PendingApproval, Session } from './types.js';
+
+/**
+ * The durable-state seam. Every implementation must pass test/contracts/storage-contract.ts.
+ * Methods are async even in memory so callers never depend on a backend being local.
+ */
+export interface Storage {
+  createConversation(conversation: Conversation): Promise<Conversation>;
+  getConversation(id: string): Promise<Conversation | undefined>;
+  addParticipant(participant: Participant): Promise<Participant>;
+  getParticipant(id: string): Promise<Participant | undefined>;
+  appendMessage(message: Message): Promise<Message>;
+  listMessages(query: MessageQuery): Promise<MessagePage>;
+  createSession(session: Session): Promise<Session>;
+  getSession(sessionId: string): Promise<Session | undefined>;
+  /** Records (or replaces) the session's parked tool call. One per session. */
+  putPendingApproval(approval: PendingApproval): Promise<void>;
+  getPendingApproval(sessionId: string): Promise<PendingApproval | undefined>;
+  /**
+   * Removes and returns the session's pending approval. Atomic: of two concurrent callers at most
+   * one receives it, which is what makes an approval resolvable only once.
+   */
+  takePendingApproval(sessionId: string): Promise<PendingApproval | undefined>;
+  close(): Promise<void>;
+}

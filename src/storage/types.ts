@@ -1,0 +1,95 @@
+/** Domain records, camelCase as the protocol's domain schemas spell them. Times are ISO-8601 strings. */
+export interface Conversation {
+  id: string;
+  platform: 'web';
+  name: string;
+  organizationId: string;
+  idempotencyKey: string;
+  metadataJson?: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ParticipantType = 'user' | 'ai-agent' | 'human-agent';
+
+export interface Participant {
+  id: string;
+  conversationId: string;
+  organizationId: string;
+  type: ParticipantType;
+  name: string;
+  email?: string;
+  browserFingerprint?: string;
+  externalId?: string;
+  internalId?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type Direction = 'inbound' | 'outbound';
+
+export interface ParticipantRef {
+  id: string;
+  type: ParticipantType;
+  name?: string;
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  organizationId: string;
+  direction: Direction;
+  content: { items: Array<{ type: 'text'; text: string }>; text: string };
+  from?: ParticipantRef;
+  to?: ParticipantRef;
+  createdAt: string;
+}
+
+export type SessionStatus = 'active' | 'idle' | 'ended';
+
+/** Who may use a session: an authenticated principal's (org, user), or anyone holding the id when anonymous. */
+export interface SessionOwner {
+  organizationId: string;
+  userId?: string;
+}
+
+export interface Session {
+  sessionId: string;
+  conversationId: string;
+  organizationId: string;
+  agentId: string;
+  agentName: string;
+  userParticipantId: string;
+  agentParticipantId: string;
+  threadId: string;
+  status: SessionStatus;
+  owner: SessionOwner;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A tool call parked until a human approves or denies it. Lives in storage, not in a closure. */
+export interface PendingApproval {
+  sessionId: string;
+  requestId: string;
+  toolCallId: string;
+  toolName: string;
+  arguments: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface MessageQuery {
+  conversationId: string;
+  limit: number;
+  /** Id of a message: the page starts strictly after it in the chosen order. */
+  cursor?: string;
+  order: 'asc' | 'desc';
+}
+
+export interface MessagePage {
+  messages: Message[];
+  /** Id of the page's last message when more follow; otherwise null. */
+  nextCursor: string | null;
+}
