@@ -34,6 +34,7 @@ export const getMessagesAction = z.object({
   // and cap at the spec's maximum rather than letting one request page the whole history.
   limit: z
     .unknown()
+    .optional()
     .transform((v) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? Math.min(v, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE)),
   cursor: z.string({ error: "'cursor' must be a string" }).optional(),
 });
@@ -49,7 +50,7 @@ export const sendMessageAction = z.object({
     .refine((m) => m.trim() !== '', { error: "missing or empty 'message'" })
     .refine((m) => m.length <= MAX_MESSAGE_CHARS, { error: `'message' exceeds ${MAX_MESSAGE_CHARS} characters` }),
   // A blank or non-string override is ignored, as in the reference.
-  model: z.unknown().transform((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined)),
+  model: z.unknown().optional().transform((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined)),
 });
 
 export const confirmToolAction = z.object({
