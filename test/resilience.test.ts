@@ -74,17 +74,17 @@ describe('hostile and slow clients', () => {
       config: { maxBufferedBytes: 256 * 1024 },
     });
     const { client: stalled, sessionId } = await harness.session();
+    const { client: healthy, sessionId: s2 } = await harness.session();
     const rawSocket = (stalled.ws as unknown as { _socket: { pause(): void } })._socket;
+    rawSocket.pause();
     stalled.send({ action: 'send_message', requestId: 'flood', sessionId, message: 'tell me everything' });
     await harness.gateway.waitForRequests(1);
-    rawSocket.pause();
-    // The server notices the backlog, drops the connection, and the turn's gateway request is aborted.
-    await harness.gateway.waitForClientClose(0, 20_000);
-
-    const { client: healthy, sessionId: s2 } = await harness.session();
+    // While the flood backs up, another client's turn runs normally.
     healthy.send({ action: 'send_message', requestId: 'ok', sessionId: s2, message: 'hello' });
-    const frames = await healthy.untilTerminal();
+    const frames = await healthy.untilTerminal(20_000);
     expect(frames.at(-1)).toMatchObject({ type: 'eventual_response', requestId: 'ok' });
+    // The server notices the backlog, drops the connection, and the flooding turn's gateway request is aborted.
+    await harness.gateway.waitForClientClose(0, 20_000);
     expect(tokensOf(frames)).toBe('fine here');
   });
 });

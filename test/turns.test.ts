@@ -129,6 +129,19 @@ describe('a turn over the protocol', () => {
     expect(harness.gateway.requests).toHaveLength(2);
   });
 
+  it('sums usage over the turn and takes cost from the gateway headers', async () => {
+    harness = await startHarness(
+      [{ kind: 'toolCall', name: 'knowledge_search', arguments: '{"query":"x"}' }, { kind: 'text', text: 'done' }],
+      {},
+      {},
+      { costUsd: 0.0125, usage: { prompt_tokens: 7, completion_tokens: 3 } },
+    );
+    const { client, sessionId } = await harness.session();
+    client.send({ action: 'send_message', requestId: 'r', sessionId, message: 'q' });
+    const frames = await client.untilTerminal();
+    expect(at(frames.at(-1), 'data.data.usage')).toEqual({ costUsd: 0.025, promptTokens: 14, completionTokens: 6 });
+  });
+
   it('ends with AGENT_ERROR when retries are spent', async () => {
     harness = await startHarness([
       { kind: 'error', status: 503 },

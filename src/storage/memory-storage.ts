@@ -4,21 +4,20 @@ import type { Conversation, Message, MessagePage, MessageQuery, Participant, Pen
 /** Process-memory storage: the zero-config default. Returns copies so callers cannot mutate state. */
 export class MemoryStorage implements Storage {
   private readonly conversations = new Map<string, Conversation>();
+  /** `${organizationId}\u0000${idempotencyKey}` → conversation id, so idempotent creates stay O(1). */
+  private readonly conversationsByKey = new Map<string, string>();
   private readonly participants = new Map<string, Participant>();
   private readonly messagesByConversation = new Map<string, Message[]>();
   private readonly sessions = new Map<string, Session>();
   private readonly approvals = new Map<string, PendingApproval>();
 
   async createConversation(conversation: Conversation): Promise<Conversation> {
-    for (const existing of this.conversations.values()) {
-      if (
-        existing.organizationId === conversation.organizationId &&
-        existing.idempotencyKey === conversation.idempotencyKey
-      ) {
-        return structuredClone(existing);
-      }
-    }
+    const key = `${conversation.organizationId}\u0000${conversation.idempotencyKey}`;
+    const existingId = this.conversationsByKey.get(key);
+    const existing = existingId === undefined ? undefined : this.conversations.get(existingId);
+    if (existing) return structuredClone(existing);
     this.conversations.set(conversation.id, structuredClone(conversation));
+    this.conversationsByKey.set(key, conversation.id);
     return structuredClone(conversation);
   }
 

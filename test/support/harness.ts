@@ -1,5 +1,5 @@
 import { startLocalServer, type GatewayConfig, type LocalServer, type LocalServerOptions } from '../../src/index.js';
-import { startScriptedGateway, type ScriptedGateway, type ScriptStep } from '../../src/testing/index.js';
+import { startScriptedGateway, type ScriptedGateway, type ScriptedGatewayOptions, type ScriptStep } from '../../src/testing/index.js';
 import { TestClient, type Frame } from './ws-client.js';
 
 export interface Harness {
@@ -18,8 +18,9 @@ export async function startHarness(
   script: ScriptStep[],
   options: LocalServerOptions = {},
   gatewayConfig: Partial<GatewayConfig> = {},
+  gatewayOptions: Omit<ScriptedGatewayOptions, 'script'> = {},
 ): Promise<Harness> {
-  const gateway = await startScriptedGateway({ script });
+  const gateway = await startScriptedGateway({ script, ...gatewayOptions });
   const server = await startLocalServer({
     ...options,
     config: {
