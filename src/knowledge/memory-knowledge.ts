@@ -48,6 +48,8 @@ export class MemoryKnowledge implements Knowledge {
         ...(input.title !== undefined ? { title: input.title } : {}),
         ...(input.url !== undefined ? { url: input.url } : {}),
         content: input.content,
+        documentSets: [...(input.documentSets ?? [])],
+        ...(input.acl ? { acl: structuredClone(input.acl) } : {}),
         metadata: { ...(input.metadata ?? {}) },
         contentHash: createHash('sha256').update(input.content).digest('hex'),
         chunkCount: texts.length,

@@ -5,12 +5,21 @@ export interface AccessContext {
   groups: readonly string[];
 }
 
+/** Who may read a document. A document with no ACL is readable by everyone in its organization. */
+export interface DocumentAcl {
+  public: boolean;
+  users: string[];
+  groups: string[];
+}
+
 export interface KnowledgeDocumentInput {
   id?: string;
   source: string;
   content: string;
   title?: string;
   url?: string;
+  documentSets?: string[];
+  acl?: DocumentAcl;
   metadata?: Record<string, string>;
 }
 
@@ -21,6 +30,8 @@ export interface KnowledgeDocument {
   title?: string;
   url?: string;
   content: string;
+  documentSets: string[];
+  acl?: DocumentAcl;
   metadata: Record<string, string>;
   contentHash: string;
   chunkCount: number;
@@ -40,4 +51,6 @@ export interface KnowledgeHit {
 export interface SearchOptions {
   access: AccessContext;
   limit: number;
+  /** When given, only documents in at least one of these sets are searched. */
+  documentSets?: readonly string[];
 }
