@@ -65,12 +65,35 @@ describe('a turn over the protocol', () => {
     expect(client.schemaViolations).toEqual([]);
   });
 
-  it('refuses turns without a gateway key before acknowledging them', async () => {
-    harness = await startHarness([], { config: { gateway: { baseUrl: 'http://127.0.0.1:9/v1', apiKey: undefined, maxRetries: 0, idleTimeoutMs: 1000 } } });
+  it('with SMOOTH_AGENT_REQUIRE_LLM, refuses turns without a gateway key before acknowledging them', async () => {
+    harness = await startHarness([], { config: { requireLlm: true } }, { apiKey: undefined });
     const { client, sessionId } = await harness.session();
     client.send({ action: 'send_message', requestId: 'r', sessionId, message: 'hi' });
     expect(await client.next()).toMatchObject({ type: 'error', requestId: 'r', error: { code: 'LLM_UNAVAILABLE' } });
     expect(await client.drainFor(100)).toEqual([]);
+  });
+
+  it('without a gateway key, answers by quoting the knowledge base with citations, and never calls a model', async () => {
+    harness = await startHarness([], { seedKb: true }, { apiKey: undefined });
+    const { client, sessionId } = await harness.session();
+    client.send({ action: 'send_message', requestId: 'r', sessionId, message: 'How long is the return window?' });
+    const frames = await client.untilTerminal();
+    expect(frames[0]).toMatchObject({ type: 'immediate_response', status: 202 });
+    expect(frames.filter((f) => f.type === 'stream_token').length).toBeGreaterThan(5);
+    const reply = tokensOf(frames);
+    expect(reply).toContain('without a language model');
+    expect(reply).toContain("SmooAI's return window is exactly 17 days from delivery.");
+    const final = frames.at(-1)!;
+    expect(at(final, 'data.data.response.responseParts')).toEqual([reply]);
+    expect(at(final, 'data.data.citations.0.id')).toBe('policies/returns.md');
+    expect(at(final, 'data.data.usage')).toBeUndefined();
+
+    client.send({ action: 'send_message', requestId: 'r2', sessionId, message: 'zebra xylophone' });
+    const none = await client.untilTerminal();
+    expect(tokensOf(none)).toContain("couldn't find anything");
+    expect(at(none.at(-1), 'data.data.citations')).toBeUndefined();
+    expect(harness.gateway.requests).toHaveLength(0);
+    expect(client.schemaViolations).toEqual([]);
   });
 
   it('allows one turn per connection', async () => {

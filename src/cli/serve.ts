@@ -30,7 +30,11 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   const llm = config.gateway.apiKey ? 'on' : 'off';
   process.stdout.write(`smooth-operator listening on ${server.wsUrl} (model=${config.model}, llm=${llm})\n`);
   if (!config.gateway.apiKey) {
-    logger.warn('SMOOAI_GATEWAY_KEY is not set: send_message will answer LLM_UNAVAILABLE');
+    logger.warn(
+      config.requireLlm
+        ? 'SMOOAI_GATEWAY_KEY is not set and SMOOTH_AGENT_REQUIRE_LLM=1: send_message will answer LLM_UNAVAILABLE'
+        : 'SMOOAI_GATEWAY_KEY is not set: replies quote the knowledge base without a language model',
+    );
   }
   if (config.authMode === 'none') {
     logger.warn('AUTH_MODE=none: any bearer token is an admin. Use this for local development only.');

@@ -20,6 +20,8 @@ export interface Config {
   readonly maxIterations: number;
   readonly maxTokens: number;
   readonly seedKb: boolean;
+  /** Reference behaviour: without a gateway key, send_message answers LLM_UNAVAILABLE instead of quoting the knowledge base. */
+  readonly requireLlm: boolean;
   readonly confirmToolPatterns: readonly string[];
   readonly approvalTimeoutMs: number;
   readonly storage: StorageKind;

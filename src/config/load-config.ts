@@ -98,6 +98,7 @@ export function loadConfig(env: Env): Config {
     maxIterations: integer(env, 'SMOOTH_AGENT_MAX_ITERATIONS', DEFAULTS.maxIterations, 1, 1000),
     maxTokens: integer(env, 'SMOOTH_AGENT_MAX_TOKENS', DEFAULTS.maxTokens, 1, 1_000_000),
     seedKb: flag(env, 'SMOOTH_AGENT_SEED_KB'),
+    requireLlm: flag(env, 'SMOOTH_AGENT_REQUIRE_LLM'),
     confirmToolPatterns: Object.freeze(patterns(env, 'SMOOTH_AGENT_CONFIRM_TOOLS')),
     approvalTimeoutMs: integer(env, 'SMOOTH_AGENT_APPROVAL_TIMEOUT_MS', DEFAULTS.approvalTimeoutMs, 1, 86_400_000),
     storage: storageKind(env),

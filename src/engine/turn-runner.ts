@@ -6,6 +6,7 @@ import type { Message, Session, Storage } from '../storage/index.js';
 import { buildCitations } from './citations.js';
 import type { ToolHook } from './hooks.js';
 import { DEFAULT_SYSTEM_PROMPT, FINAL_ITERATION_REMINDER, knowledgeContext } from './prompt.js';
+import { retrievalAnswer, streamPieces } from './retrieval-answer.js';
 import { executeToolCall } from './tool-executor.js';
 import type { Tool } from './tools/tool.js';
 import type { TurnEvent } from './turn-events.js';
@@ -30,7 +31,8 @@ export interface TurnInput {
   requestId: string;
   message: string;
   model?: string;
-  apiKey: string;
+  /** Absent: no LLM is configured and the turn answers by quoting the knowledge base. */
+  apiKey: string | undefined;
   access: AccessContext;
   signal: AbortSignal;
   emit: (event: TurnEvent) => void;
@@ -40,7 +42,8 @@ export interface TurnOutcome {
   messageId: string;
   reply: string;
   citations: Citation[];
-  usage: Usage;
+  /** Absent when no model was called. */
+  usage: Usage | undefined;
 }
 
 const AUTO_CONTEXT_RESULTS = 3;
@@ -100,6 +103,7 @@ export class TurnRunner {
     const history = await this.history(session);
     await storage.appendMessage(textMessage(session, 'inbound', input.message, now()));
     const sources: KnowledgeHit[] = await this.retrieve(input.message, input.access);
+    if (input.apiKey === undefined) return this.answerFromKnowledge(input, sources);
 
     const messages: ChatMessage[] = [{ role: 'system', content: this.options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT }, ...history];
     const context = knowledgeContext(sources);
@@ -154,10 +158,23 @@ export class TurnRunner {
       }
     }
 
-    if (signal.aborted) throw signal.reason;
+    return this.finish(input, reply, sources, usage);
+  }
+
+  private async answerFromKnowledge(input: TurnInput, sources: KnowledgeHit[]): Promise<TurnOutcome> {
+    const reply = retrievalAnswer(sources);
+    for (const piece of streamPieces(reply)) {
+      if (input.signal.aborted) throw input.signal.reason;
+      input.emit({ type: 'token', text: piece });
+    }
+    return this.finish(input, reply, sources, undefined);
+  }
+
+  private async finish(input: TurnInput, reply: string, sources: KnowledgeHit[], usage: Usage | undefined): Promise<TurnOutcome> {
+    if (input.signal.aborted) throw input.signal.reason;
     let messageId: string = randomUUID();
     if (reply.trim() !== '') {
-      messageId = (await storage.appendMessage(textMessage(session, 'outbound', reply, now()))).id;
+      messageId = (await this.options.storage.appendMessage(textMessage(input.session, 'outbound', reply, this.options.now()))).id;
     }
     return { messageId, reply, citations: buildCitations(sources), usage };
   }

@@ -17,8 +17,8 @@ import { requireSession } from './sessions.js';
 const TOOL_RESULT_PREVIEW_CHARS = 500;
 
 export const LLM_UNAVAILABLE_MESSAGE =
-  'No LLM gateway key is available for this turn (SMOOAI_GATEWAY_KEY is unset); this server cannot serve LLM turns. ' +
-  'Configure the gateway key to enable send_message.';
+  'No LLM gateway key is available for this turn (SMOOAI_GATEWAY_KEY is unset) and SMOOTH_AGENT_REQUIRE_LLM=1 forbids ' +
+  'knowledge-base-only answers. Configure the gateway key to enable send_message.';
 
 function toWire(requestId: string, event: TurnEvent): ServerEvent | undefined {
   const now = Date.now();
@@ -55,7 +55,7 @@ export async function sendMessage(connection: Connection, action: ActionOf<'send
   if (connection.draining) throw new ProtocolError('SHUTTING_DOWN', 'the server is shutting down; reconnect and retry');
   const { app } = connection;
   const apiKey = app.config.gateway.apiKey;
-  if (!apiKey) throw new ProtocolError('LLM_UNAVAILABLE', LLM_UNAVAILABLE_MESSAGE);
+  if (!apiKey && app.config.requireLlm) throw new ProtocolError('LLM_UNAVAILABLE', LLM_UNAVAILABLE_MESSAGE);
 
   const controller = new AbortController();
   const slot = { requestId: turnRequestId, controller };
