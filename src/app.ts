@@ -1,3 +1,4 @@
+import { createVerifier, type TokenVerifier } from './auth/index.js';
 import type { Config } from './config/index.js';
 import {
   ApprovalBroker,
@@ -22,6 +23,8 @@ export interface AppDeps {
   tools?: readonly Tool[];
   hooks?: readonly ToolHook[];
   logger?: Logger;
+  /** Replaces the verifier AUTH_MODE would choose (e.g. a host's own session tokens). */
+  auth?: TokenVerifier;
   now?: () => Date;
   fetch?: typeof fetch;
   systemPrompt?: string;
@@ -33,6 +36,7 @@ export interface App {
   readonly knowledge: Knowledge;
   readonly turns: TurnRunner;
   readonly approvals: ApprovalBroker;
+  readonly auth: TokenVerifier;
   readonly logger: Logger;
   readonly now: () => Date;
   close(): Promise<void>;
@@ -83,6 +87,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     knowledge,
     turns,
     approvals,
+    auth: deps.auth ?? createVerifier(config),
     logger,
     now,
     close: () => storage.close(),

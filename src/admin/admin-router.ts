@@ -8,7 +8,7 @@ const DOCUMENTS_PREFIX = '/admin/knowledge/documents';
 
 /** Routes `/admin/*`. Every route authenticates first, so nothing leaks to an unauthenticated caller. */
 export async function handleAdmin(app: App, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-  const principal = authenticateAdmin(req, app.config);
+  const principal = await authenticateAdmin(req, app.auth, 'curator');
   if (pathname === DOCUMENTS_PREFIX || pathname === `${DOCUMENTS_PREFIX}/`) {
     return knowledgeDocuments(app, principal, req, res, undefined);
   }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { App } from '../app.js';
-import type { AdminPrincipal } from '../auth/admin-gate.js';
+import type { Principal } from '../auth/index.js';
 import type { KnowledgeDocument } from '../knowledge/index.js';
 import { HttpError, readJson, sendJson } from '../server/http-io.js';
 
@@ -37,7 +37,7 @@ function summary(doc: KnowledgeDocument): Record<string, unknown> {
 /** `/admin/knowledge/documents[/:id]` — the core's minimal knowledge administration. */
 export async function knowledgeDocuments(
   app: App,
-  principal: AdminPrincipal,
+  principal: Principal,
   req: IncomingMessage,
   res: ServerResponse,
   id: string | undefined,

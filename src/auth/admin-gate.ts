@@ -1,14 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import type { Config } from '../config/index.js';
 import { HttpError } from '../server/http-io.js';
-
-export type AdminRole = 'admin' | 'curator' | 'basic';
-
-export interface AdminPrincipal {
-  userId: string;
-  organizationId: string;
-  role: AdminRole;
-}
+import { AuthError, hasRole, type Principal, type Role } from './principal.js';
+import type { TokenVerifier } from './token-verifier.js';
 
 function bearer(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
@@ -16,14 +9,20 @@ function bearer(req: IncomingMessage): string | undefined {
   return match?.[1]?.trim() || undefined;
 }
 
-/**
- * The minimal admin gate until real verifiers exist: with AUTH_MODE unset the admin API is off;
- * with AUTH_MODE=none any bearer is a dev admin (local use only). A bearer is always required.
- */
-export function authenticateAdmin(req: IncomingMessage, config: Config): AdminPrincipal {
-  if (config.authMode === 'disabled') {
-    throw new HttpError(401, 'INVALID_TOKEN', 'invalid token: admin API disabled: set AUTH_MODE=none for local development');
+/** Authenticates an admin request; a bearer token is always required, whatever the mode. */
+export async function authenticateAdmin(req: IncomingMessage, verifier: TokenVerifier, minimum: Role = 'basic'): Promise<Principal> {
+  const token = bearer(req);
+  let principal: Principal;
+  try {
+    if (verifier.mode === 'disabled') return await verifier.verify('');
+    if (!token) throw new AuthError('UNAUTHENTICATED', 'missing bearer token');
+    principal = await verifier.verify(token);
+  } catch (err) {
+    if (err instanceof AuthError) throw new HttpError(401, err.code, err.message);
+    throw err;
   }
-  if (!bearer(req)) throw new HttpError(401, 'UNAUTHENTICATED', 'missing bearer token');
-  return { userId: 'dev-admin', organizationId: config.devOrgId, role: 'admin' };
+  if (!hasRole(principal, minimum)) {
+    throw new HttpError(403, 'FORBIDDEN', `forbidden: requires ${minimum}, principal is ${principal.role}`);
+  }
+  return principal;
 }

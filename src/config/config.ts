@@ -1,6 +1,15 @@
 /** The validated, frozen configuration every layer receives. Nothing else reads process.env. */
 export type StorageKind = 'memory';
-export type AuthMode = 'disabled' | 'none';
+export type AuthMode = 'disabled' | 'none' | 'jwt' | 'local-token';
+
+export interface JwtConfig {
+  readonly hs256Secret?: string;
+  readonly rs256PublicKey?: string;
+  readonly jwksUrl?: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+  readonly clockToleranceSec: number;
+}
 
 export interface GatewayConfig {
   /** OpenAI-compatible base URL including `/v1`; requests go to `{baseUrl}/chat/completions`. */
@@ -26,6 +35,10 @@ export interface Config {
   readonly approvalTimeoutMs: number;
   readonly storage: StorageKind;
   readonly authMode: AuthMode;
+  readonly jwt: JwtConfig;
+  readonly localToken: string | undefined;
+  /** Reject a WebSocket upgrade whose token is missing or invalid with 401, instead of serving it anonymously. */
+  readonly strictAuth: boolean;
   readonly devOrgId: string;
   readonly defaultOrgId: string;
   readonly toolsFile: string | undefined;

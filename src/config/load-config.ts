@@ -1,4 +1,4 @@
-import type { AuthMode, Config, StorageKind } from './config.js';
+import type { AuthMode, Config, JwtConfig, StorageKind } from './config.js';
 import { ConfigError } from './config-error.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -53,11 +53,38 @@ function storageKind(env: Env): StorageKind {
   );
 }
 
-function authMode(env: Env): AuthMode {
+function jwtConfig(env: Env): JwtConfig {
+  const pem = text(env, 'AUTH_JWT_RS256_PUBLIC_KEY')?.replace(/\\n/g, '\n');
+  return Object.freeze({
+    ...(text(env, 'AUTH_JWT_HS256_SECRET') ? { hs256Secret: text(env, 'AUTH_JWT_HS256_SECRET') } : {}),
+    ...(pem ? { rs256PublicKey: pem } : {}),
+    ...(text(env, 'AUTH_JWT_JWKS_URL') ? { jwksUrl: text(env, 'AUTH_JWT_JWKS_URL') } : {}),
+    ...(text(env, 'AUTH_JWT_ISSUER') ? { issuer: text(env, 'AUTH_JWT_ISSUER') } : {}),
+    ...(text(env, 'AUTH_JWT_AUDIENCE') ? { audience: text(env, 'AUTH_JWT_AUDIENCE') } : {}),
+    clockToleranceSec: integer(env, 'AUTH_JWT_CLOCK_SKEW_SECS', 30, 0, 3600),
+  });
+}
+
+function hasKeyMaterial(jwt: JwtConfig): boolean {
+  return Boolean(jwt.hs256Secret ?? jwt.rs256PublicKey ?? jwt.jwksUrl);
+}
+
+function authMode(env: Env, jwt: JwtConfig): AuthMode {
   const raw = (text(env, 'AUTH_MODE') ?? text(env, 'SMOOTH_AGENT_AUTH_MODE'))?.toLowerCase();
-  if (raw === undefined) return 'disabled';
+  // Unset means "JWT if keys are configured, otherwise admin disabled" — never silently open.
+  if (raw === undefined) return hasKeyMaterial(jwt) ? 'jwt' : 'disabled';
   if (raw === 'none') return 'none';
-  throw new ConfigError('AUTH_MODE', `"${raw}" is not supported yet; use none (dev only) or leave it unset`);
+  if (raw === 'jwt') {
+    if (!hasKeyMaterial(jwt)) {
+      throw new ConfigError('AUTH_MODE', 'jwt needs key material: set AUTH_JWT_HS256_SECRET, AUTH_JWT_RS256_PUBLIC_KEY or AUTH_JWT_JWKS_URL');
+    }
+    return 'jwt';
+  }
+  if (raw === 'local-token') {
+    if (!text(env, 'AUTH_LOCAL_TOKEN')) throw new ConfigError('AUTH_MODE', 'local-token needs AUTH_LOCAL_TOKEN');
+    return 'local-token';
+  }
+  throw new ConfigError('AUTH_MODE', `unknown AUTH_MODE "${raw}"; use jwt, local-token or none (dev only), or leave it unset`);
 }
 
 function gatewayUrl(env: Env): string {
@@ -84,6 +111,7 @@ function patterns(env: Env, name: string): string[] {
 
 /** Reads, validates and freezes the configuration. Throws ConfigError naming the offending variable. */
 export function loadConfig(env: Env): Config {
+  const jwt = jwtConfig(env);
   const defaultOrgId = text(env, 'SMOOTH_AGENT_DEFAULT_ORG') ?? DEFAULTS.defaultOrgId;
   const config: Config = {
     bind: text(env, 'SMOOTH_AGENT_BIND') ?? DEFAULTS.bind,
@@ -102,7 +130,10 @@ export function loadConfig(env: Env): Config {
     confirmToolPatterns: Object.freeze(patterns(env, 'SMOOTH_AGENT_CONFIRM_TOOLS')),
     approvalTimeoutMs: integer(env, 'SMOOTH_AGENT_APPROVAL_TIMEOUT_MS', DEFAULTS.approvalTimeoutMs, 1, 86_400_000),
     storage: storageKind(env),
-    authMode: authMode(env),
+    authMode: authMode(env, jwt),
+    jwt,
+    localToken: text(env, 'AUTH_LOCAL_TOKEN'),
+    strictAuth: flag(env, 'SMOOTH_AGENT_STRICT_AUTH'),
     devOrgId: text(env, 'AUTH_DEV_ORG_ID') ?? defaultOrgId,
     defaultOrgId,
     toolsFile: text(env, 'SMOOTH_AGENT_TOOLS_FILE'),

@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   SHUTTING_DOWN: 'The server is draining for shutdown and accepts no new turns.',
   UNAUTHENTICATED: 'Admin request without a bearer token.',
   INVALID_TOKEN: 'Admin request whose token was not accepted (or the admin API is disabled).',
+  MISSING_ROLE: 'The token carries no recognised role claim.',
+  FORBIDDEN: 'The caller\'s role is below what the admin route requires.',
   NOT_FOUND: 'Admin resource does not exist in the caller\'s organization.',
 } as const;
 

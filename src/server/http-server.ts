@@ -6,7 +6,7 @@ import { handleAdmin } from '../admin/admin-router.js';
 import type { App } from '../app.js';
 import { Connection } from './connection.js';
 import { HttpError, sendError } from './http-io.js';
-import { anonymousIdentity } from './principal.js';
+import { anonymousIdentity, principalIdentity, type ConnectionIdentity } from './principal.js';
 import { TurnCancelled } from './turn-slot.js';
 import { TurnTracker } from './turn-tracker.js';
 
@@ -54,24 +54,49 @@ export async function startServer(app: App): Promise<RunningServer> {
     });
   });
 
+  /** Verifies `?token=` once, at the upgrade. Undefined means the upgrade must be refused (strict mode). */
+  async function identify(url: URL): Promise<ConnectionIdentity | undefined> {
+    const token = url.searchParams.get('token')?.trim() ?? '';
+    if (token === '') return config.strictAuth ? undefined : anonymousIdentity(config.defaultOrgId);
+    try {
+      return principalIdentity(await app.auth.verify(token));
+    } catch (err) {
+      // Never the token itself: only why it failed.
+      logger.warn({ reason: (err as Error).message }, 'WebSocket token rejected');
+      return config.strictAuth ? undefined : anonymousIdentity(config.defaultOrgId);
+    }
+  }
+
   http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (pathname !== '/ws' || draining) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/ws' || draining) {
       socket.end(`HTTP/1.1 ${draining ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\n\r\n`);
       return;
     }
+    socket.on('error', () => socket.destroy());
+    void identify(url).then((identity) => {
+      if (!identity) {
+        socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nunauthorized');
+        return;
+      }
+      if (socket.destroyed) return;
+      upgrade(req, socket, head, identity);
+    });
+  });
+
+  function upgrade(req: IncomingMessage, socket: Socket, head: Buffer, identity: ConnectionIdentity): void {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = new Connection(ws, {
         id: randomUUID(),
         app,
-        identity: anonymousIdentity(config.defaultOrgId),
+        identity,
         tracker,
         isDraining: () => draining,
       });
       connections.add(connection);
       ws.on('close', () => connections.delete(connection));
     });
-  });
+  }
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

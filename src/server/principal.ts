@@ -1,3 +1,4 @@
+import type { Principal } from '../auth/index.js';
 import type { AccessContext } from '../knowledge/index.js';
 
 /** Who is on the other end of a connection. Anonymous until the auth work verifies tokens at upgrade. */
@@ -8,4 +9,11 @@ export interface ConnectionIdentity {
 
 export function anonymousIdentity(organizationId: string): ConnectionIdentity {
   return { access: Object.freeze({ organizationId, groups: [] }), authenticated: false };
+}
+
+export function principalIdentity(principal: Principal): ConnectionIdentity {
+  return {
+    access: Object.freeze({ organizationId: principal.organizationId, userId: principal.userId, groups: Object.freeze([...principal.groups]) }),
+    authenticated: true,
+  };
 }
