@@ -1,5 +1,15 @@
 import type { Storage } from './storage.js';
-import type { Conversation, Message, MessagePage, MessageQuery, Participant, PendingApproval, Session } from './types.js';
+import type {
+  Conversation,
+  ConversationPage,
+  ConversationQuery,
+  Message,
+  MessagePage,
+  MessageQuery,
+  Participant,
+  PendingApproval,
+  Session,
+} from './types.js';
 
 /** Process-memory storage: the zero-config default. Returns copies so callers cannot mutate state. */
 export class MemoryStorage implements Storage {
@@ -24,6 +34,23 @@ export class MemoryStorage implements Storage {
   async getConversation(id: string): Promise<Conversation | undefined> {
     const found = this.conversations.get(id);
     return found && structuredClone(found);
+  }
+
+  async listConversations(query: ConversationQuery): Promise<ConversationPage> {
+    let matching = [...this.conversations.values()].filter((c) => c.organizationId === query.organizationId);
+    if (query.userExternalId !== undefined) {
+      const owned = new Set(
+        [...this.participants.values()]
+          .filter((p) => p.type === 'user' && p.externalId === query.userExternalId && p.organizationId === query.organizationId)
+          .map((p) => p.conversationId),
+      );
+      matching = matching.filter((c) => owned.has(c.id));
+    }
+    // Newest first; insertion order breaks ties so equal timestamps still page stably.
+    const ordered = matching.map((c, i) => ({ c, i })).sort((a, b) => b.c.createdAt.localeCompare(a.c.createdAt) || b.i - a.i);
+    const page = ordered.slice(query.offset, query.offset + query.limit).map(({ c }) => structuredClone(c));
+    const next = query.offset + page.length;
+    return { conversations: page, nextOffset: next < ordered.length ? next : null };
   }
 
   async addParticipant(participant: Participant): Promise<Participant> {

@@ -1,4 +1,14 @@
-import type { Conversation, Message, MessagePage, MessageQuery, Participant, PendingApproval, Session } from './types.js';
+import type {
+  Conversation,
+  ConversationPage,
+  ConversationQuery,
+  Message,
+  MessagePage,
+  MessageQuery,
+  Participant,
+  PendingApproval,
+  Session,
+} from './types.js';
 
 /**
  * The durable-state seam. Every implementation must pass test/contracts/storage-contract.ts.
@@ -7,6 +17,8 @@ import type { Conversation, Message, MessagePage, MessageQuery, Participant, Pen
 export interface Storage {
   createConversation(conversation: Conversation): Promise<Conversation>;
   getConversation(id: string): Promise<Conversation | undefined>;
+  /** An organization's conversations, newest first (admin listing). */
+  listConversations(query: ConversationQuery): Promise<ConversationPage>;
   addParticipant(participant: Participant): Promise<Participant>;
   getParticipant(id: string): Promise<Participant | undefined>;
   appendMessage(message: Message): Promise<Message>;

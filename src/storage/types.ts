@@ -93,3 +93,18 @@ export interface MessagePage {
   /** Id of the page's last message when more follow; otherwise null. */
   nextCursor: string | null;
 }
+
+export interface ConversationQuery {
+  organizationId: string;
+  limit: number;
+  /** Number of conversations to skip (newest first). */
+  offset: number;
+  /** Only conversations with a `user` participant whose externalId is this (a Basic caller's own). */
+  userExternalId?: string;
+}
+
+export interface ConversationPage {
+  conversations: Conversation[];
+  /** Offset of the next page when more follow; otherwise null. */
+  nextOffset: number | null;
+}

@@ -93,6 +93,41 @@ export function runStorageContract(name: string, makeStorage: () => Promise<Stor
       expect(exact.messages[0]).toEqual(written[0]);
     });
 
+    it('lists an organization’s conversations newest first, optionally only a user’s own', async () => {
+      const ids: string[] = [];
+      for (let n = 0; n < 5; n++) {
+        const c = await storage.createConversation({
+          id: randomUUID(),
+          platform: 'web',
+          name: `c${n}`,
+          organizationId: 'org-list',
+          idempotencyKey: `k${n}`,
+          createdAt: at(n),
+          updatedAt: at(n),
+        });
+        ids.push(c.id);
+        await storage.addParticipant({
+          id: randomUUID(),
+          conversationId: c.id,
+          organizationId: 'org-list',
+          type: 'user',
+          name: 'u',
+          ...(n % 2 === 0 ? { externalId: 'user-even' } : {}),
+          createdAt: at(n),
+          updatedAt: at(n),
+        });
+      }
+      await storage.createConversation({ id: randomUUID(), platform: 'web', name: 'x', organizationId: 'org-other', idempotencyKey: 'k', createdAt: at(9), updatedAt: at(9) });
+      const first = await storage.listConversations({ organizationId: 'org-list', limit: 2, offset: 0 });
+      expect(first.conversations.map((c) => c.name)).toEqual(['c4', 'c3']);
+      expect(first.nextOffset).toBe(2);
+      const rest = await storage.listConversations({ organizationId: 'org-list', limit: 10, offset: 2 });
+      expect(rest.conversations.map((c) => c.name)).toEqual(['c2', 'c1', 'c0']);
+      expect(rest.nextOffset).toBeNull();
+      const own = await storage.listConversations({ organizationId: 'org-list', limit: 10, offset: 0, userExternalId: 'user-even' });
+      expect(own.conversations.map((c) => c.name)).toEqual(['c4', 'c2', 'c0']);
+    });
+
     it('resolves a pending approval at most once, even when taken concurrently', async () => {
       const sessionId = randomUUID();
       const approval = {
