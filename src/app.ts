@@ -1,4 +1,10 @@
 import { createVerifier, type TokenVerifier } from './auth/index.js';
+import { MemoryBackplane, type Backplane } from './backplane/index.js';
+import { MemorySettingsStore, type SettingsStore } from './admin/settings-store.js';
+import { createWidgetPolicies } from './auth/widget-policies.js';
+import type { WidgetPolicyProvider } from './auth/widget-policy.js';
+import { SingleKeyResolver, type GatewayKeyResolver } from './llm/key-resolver.js';
+import { loadGatewayKeysFile } from './llm/key-resolver-file.js';
 import type { Config } from './config/index.js';
 import {
   ApprovalBroker,
@@ -12,7 +18,8 @@ import {
 import { MemoryKnowledge, SEED_DOCUMENTS, type Knowledge } from './knowledge/index.js';
 import { OpenAiProvider, type LlmProvider } from './llm/index.js';
 import { createLogger, type Logger } from './server/logger.js';
-import { MemoryStorage, type Storage } from './storage/index.js';
+import { TurnCancelled } from './server/turn-slot.js';
+import { openStorage, type Storage } from './storage/index.js';
 
 /** Seams a host may supply instead of the ones configuration would choose. */
 export interface AppDeps {
@@ -23,8 +30,14 @@ export interface AppDeps {
   tools?: readonly Tool[];
   hooks?: readonly ToolHook[];
   logger?: Logger;
+  backplane?: Backplane;
+  settings?: SettingsStore;
   /** Replaces the verifier AUTH_MODE would choose (e.g. a host's own session tokens). */
   auth?: TokenVerifier;
+  /** Replaces the widget embedding policies WIDGET_AUTH_FILE / WIDGET_AUTH_URL would choose. */
+  widgetPolicies?: WidgetPolicyProvider;
+  /** Replaces the per-organization gateway keys (SMOOTH_AGENT_GATEWAY_KEYS_FILE, then SMOOAI_GATEWAY_KEY). */
+  gatewayKeys?: GatewayKeyResolver;
   now?: () => Date;
   fetch?: typeof fetch;
   systemPrompt?: string;
@@ -37,23 +50,26 @@ export interface App {
   readonly turns: TurnRunner;
   readonly approvals: ApprovalBroker;
   readonly auth: TokenVerifier;
+  readonly widgetPolicies: WidgetPolicyProvider;
+  readonly gatewayKeys: GatewayKeyResolver;
+  readonly backplane: Backplane;
+  readonly settings: SettingsStore;
   readonly logger: Logger;
   readonly now: () => Date;
   close(): Promise<void>;
 }
 
-function buildStorage(config: Config): Storage {
-  switch (config.storage) {
-    case 'memory':
-      return new MemoryStorage();
-  }
+/** Opens the configured backend (migrating its schema when allowed) and says in the log where data lives. */
+async function buildStorage(config: Config, logger: Logger): Promise<Storage> {
+  const opened = await openStorage(config, { onIdleError: (err) => logger.warn({ err: err.message }, 'idle database connection failed') });
+  logger.info({ storage: opened.description, migrationsApplied: opened.migration?.applied ?? [] }, 'storage ready');
+  return opened.storage;
 }
 
 /** The composition root: builds every seam once from configuration and hands them down. */
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<App> {
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger ?? createLogger(config.logLevel);
-  const storage = deps.storage ?? buildStorage(config);
   const knowledge = deps.knowledge ?? new MemoryKnowledge(now);
   if (config.seedKb) await knowledge.upsert(config.defaultOrgId, [...SEED_DOCUMENTS]);
   const llm =
@@ -66,7 +82,29 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     });
   const fileTools = config.toolsFile ? await loadToolsFile(config.toolsFile, deps.fetch) : [];
   const approvals = new ApprovalBroker();
-  const gate = new ApprovalGate({ patterns: config.confirmToolPatterns, timeoutMs: config.approvalTimeoutMs, storage, broker: approvals, now });
+  const widgetPolicies =
+    deps.widgetPolicies ??
+    (await createWidgetPolicies(config.widgetAuth, {
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      onLookupFailed: (agentId, reason) => logger.warn({ agentId, reason }, 'widget policy lookup failed; treating the agent as having no policy'),
+    }));
+  const gatewayKeys =
+    deps.gatewayKeys ??
+    (config.gateway.keysFile ? await loadGatewayKeysFile(config.gateway.keysFile, config.gateway.apiKey) : new SingleKeyResolver(config.gateway.apiKey));
+  const backplane = deps.backplane ?? new MemoryBackplane();
+  const settings = deps.settings ?? new MemorySettingsStore();
+  // Opened after the file-based configuration has loaded, so a bad tools or keys file fails the boot
+  // without leaving a database pool or a PGlite directory lock behind.
+  const storage = deps.storage ?? (await buildStorage(config, logger));
+  const gate = new ApprovalGate({
+    patterns: config.confirmToolPatterns,
+    timeoutMs: config.approvalTimeoutMs,
+    storage,
+    broker: approvals,
+    now,
+    // A parked turn survives its socket and its process: only the user's own cancel discards it.
+    keepOnAbort: (reason) => !(reason instanceof TurnCancelled && reason.why === 'cancel'),
+  });
   const turns = new TurnRunner({
     storage,
     knowledge,
@@ -78,6 +116,15 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     maxTokens: config.maxTokens,
     historyLimit: config.historyLimit,
     ...(deps.systemPrompt ? { systemPrompt: deps.systemPrompt } : {}),
+    settingsFor: async (organizationId) => {
+      const s = await settings.get(organizationId);
+      return {
+        ...(s.model ? { model: s.model } : {}),
+        ...(s.systemPrompt ? { systemPrompt: s.systemPrompt } : {}),
+        ...(s.persona ? { persona: s.persona } : {}),
+        enabledTools: s.defaultTools,
+      };
+    },
     now,
     onRetrievalError: (err) => logger.warn({ err }, 'knowledge retrieval failed; answering without context'),
   });
@@ -88,8 +135,15 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     turns,
     approvals,
     auth: deps.auth ?? createVerifier(config),
+    widgetPolicies,
+    gatewayKeys,
+    backplane,
+    settings,
     logger,
     now,
-    close: () => storage.close(),
+    close: async () => {
+      await backplane.close();
+      await storage.close();
+    },
   };
 }

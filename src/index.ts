@@ -9,7 +9,14 @@ export type { Tool, ToolContext, ToolResult, ToolHook, HookDecision, HookContext
 export type { Knowledge, KnowledgeDocument, KnowledgeDocumentInput, KnowledgeHit, AccessContext } from './knowledge/index.js';
 export { MemoryKnowledge } from './knowledge/index.js';
 export type { Storage } from './storage/index.js';
-export { MemoryStorage } from './storage/index.js';
+export { MemoryStorage, openStorage, migrateStorage, StorageSetupError } from './storage/index.js';
+export type { OpenedStorage, OpenStorageOptions } from './storage/index.js';
 export type { LlmProvider } from './llm/index.js';
 export type { ServerEvent, ErrorCode } from './protocol/index.js';
 export { ERROR_CODES } from './protocol/index.js';
+export type { Principal, Role, TokenVerifier, WidgetPolicy, WidgetPolicyProvider, AuthContext } from './auth/index.js';
+export { JwtVerifier, LocalTokenVerifier, StaticWidgetPolicies, signAuthContext } from './auth/index.js';
+export type { GatewayKeyResolver } from './llm/index.js';
+export { SingleKeyResolver, MapKeyResolver } from './llm/index.js';
+export type { Backplane, Target } from './backplane/index.js';
+export { MemoryBackplane } from './backplane/index.js';

@@ -7,6 +7,14 @@ import { HttpError, readJson, sendJson } from '../server/http-io.js';
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+const principalName = z.string().trim().min(1).max(256);
+
+const documentAcl = z.object({
+  public: z.boolean(),
+  users: z.array(principalName).max(1000).default([]),
+  groups: z.array(principalName).max(1000).default([]),
+});
+
 const ingestBody = z.object({
   documents: z
     .array(
@@ -16,6 +24,8 @@ const ingestBody = z.object({
         content: z.string().min(1),
         title: z.string().max(512).optional(),
         url: z.string().max(2048).optional(),
+        documentSets: z.array(z.string().trim().min(1).max(128)).max(100).optional(),
+        acl: documentAcl.optional(),
       }),
     )
     .min(1)
@@ -28,6 +38,8 @@ function summary(doc: KnowledgeDocument): Record<string, unknown> {
     source: doc.source,
     ...(doc.title !== undefined ? { title: doc.title } : {}),
     ...(doc.url !== undefined ? { url: doc.url } : {}),
+    documentSets: doc.documentSets,
+    ...(doc.acl !== undefined ? { acl: doc.acl } : {}),
     contentHash: doc.contentHash,
     chunks: doc.chunkCount,
     updatedAt: doc.updatedAt,

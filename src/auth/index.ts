@@ -5,3 +5,7 @@ export { JwtVerifier } from './jwt-verifier.js';
 export type { JwtSettings } from './jwt-verifier.js';
 export { DisabledVerifier, NoneVerifier, LocalTokenVerifier } from './simple-verifiers.js';
 export { createVerifier } from './create-verifier.js';
+export type { WidgetPolicy, WidgetPolicyProvider } from './widget-policy.js';
+export { StaticWidgetPolicies, NoWidgetPolicies, parseWidgetPolicy } from './widget-policy.js';
+export { signAuthContext, verifyAuthContext } from './widget-auth-context.js';
+export type { AuthContext } from './widget-auth-context.js';

@@ -2,12 +2,13 @@ import { createApp } from '../app.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { startServer } from '../server/http-server.js';
 import { createLogger } from '../server/logger.js';
+import { StorageSetupError } from '../storage/index.js';
 
 /** `smooth-operator serve`: configuration from the environment only. */
 export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   let config;
   try {
-    config = loadConfig(env);
+    config = loadConfig(env, { widgetDefault: 'loopback' });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`smooth-operator: invalid configuration: ${err.message}\n`);
@@ -24,12 +25,18 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
       process.stderr.write(`smooth-operator: invalid configuration: ${err.message}\n`);
       process.exit(2);
     }
+    // Unreachable database, schema behind with auto-migration off, data directory in use: say what, not a stack.
+    if (err instanceof StorageSetupError) {
+      process.stderr.write(`smooth-operator: storage unavailable: ${err.message}\n`);
+      process.exit(1);
+    }
     throw err;
   }
   const server = await startServer(app);
-  const llm = config.gateway.apiKey ? 'on' : 'off';
+  const llm = config.gateway.apiKey || config.gateway.keysFile ? 'on' : 'off';
   process.stdout.write(`smooth-operator listening on ${server.wsUrl} (model=${config.model}, llm=${llm})\n`);
-  if (!config.gateway.apiKey) {
+  if (config.serveWidget) logger.info({ url: `http://${server.host}:${server.port}/` }, 'chat widget served');
+  if (!config.gateway.apiKey && !config.gateway.keysFile) {
     logger.warn(
       config.requireLlm
         ? 'SMOOAI_GATEWAY_KEY is not set and SMOOTH_AGENT_REQUIRE_LLM=1: send_message will answer LLM_UNAVAILABLE'

@@ -1,5 +1,5 @@
 /** The validated, frozen configuration every layer receives. Nothing else reads process.env. */
-export type StorageKind = 'memory';
+export type StorageKind = 'memory' | 'pglite' | 'postgres' | 'dynamodb';
 export type AuthMode = 'disabled' | 'none' | 'jwt' | 'local-token';
 
 export interface JwtConfig {
@@ -19,6 +19,29 @@ export interface GatewayConfig {
   readonly maxRetries: number;
   /** A stream that delivers nothing for this long is treated as dead. */
   readonly idleTimeoutMs: number;
+  /** JSON map organization → gateway key; an organization not in it uses `apiKey`. */
+  readonly keysFile?: string;
+}
+
+/** Where widget embedding policies come from (at most one source) and what happens without one. */
+export interface WidgetAuthConfig {
+  /** JSON object keyed by agentId, read once at boot. */
+  readonly file?: string;
+  /** Policy service base URL; policies are fetched from `{url}/{agentId}`. */
+  readonly url?: string;
+  readonly bearer?: string;
+  /** How long a fetched policy (or a 404) is reused before the service is asked again. */
+  readonly ttlSecs: number;
+  /** Refuse agents that have no policy instead of letting them embed anywhere. */
+  readonly strict: boolean;
+}
+
+export interface DynamoConfig {
+  readonly table: string;
+  /** Unset: the AWS SDK resolves it (AWS_REGION, profile). */
+  readonly region?: string;
+  /** A DynamoDB-compatible endpoint (e.g. local); unset means AWS. */
+  readonly endpoint?: string;
 }
 
 export interface Config {
@@ -34,6 +57,15 @@ export interface Config {
   readonly confirmToolPatterns: readonly string[];
   readonly approvalTimeoutMs: number;
   readonly storage: StorageKind;
+  /** Where `pglite` keeps its database (`<dataDir>/pglite`). */
+  readonly dataDir: string;
+  /** `postgres` connection URL. May hold a password: log it only through redactUrl. */
+  readonly databaseUrl: string | undefined;
+  /** Connections one process may hold to Postgres. */
+  readonly dbPoolMax: number;
+  /** Apply pending schema migrations at boot (under a lock); off means an old schema stops the boot. */
+  readonly autoMigrate: boolean;
+  readonly dynamodb: DynamoConfig;
   readonly authMode: AuthMode;
   readonly jwt: JwtConfig;
   readonly localToken: string | undefined;
@@ -47,4 +79,17 @@ export interface Config {
   readonly drainTimeoutMs: number;
   readonly historyLimit: number;
   readonly logLevel: string;
+  readonly widgetAuth: WidgetAuthConfig;
+  /** Sustained inbound frames per second per connection (token bucket refill); 0 turns the limit off. */
+  readonly maxFramesPerSec: number;
+  /** Frames a connection may send back to back before the rate applies. */
+  readonly frameBurst: number;
+  /** Rate-limited frames within 10 s after which the socket is closed with 1008 (policy violation); 0 never closes. */
+  readonly rateLimitCloseAfter: number;
+  /** Concurrent WebSocket connections from one remote address; 0 turns the cap off. */
+  readonly maxConnectionsPerIp: number;
+  /** Serve the chat widget: `GET /` (a host page) and `GET /chat-widget.iife.js`. */
+  readonly serveWidget: boolean;
+  /** Token the host page hands the widget for its `/ws?token=`; it is visible to every page visitor. */
+  readonly widgetToken: string | undefined;
 }

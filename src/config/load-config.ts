@@ -1,4 +1,4 @@
-import type { AuthMode, Config, JwtConfig, StorageKind } from './config.js';
+import type { AuthMode, Config, DynamoConfig, JwtConfig, StorageKind, WidgetAuthConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -19,6 +19,15 @@ export const DEFAULTS = Object.freeze({
   historyLimit: 50,
   defaultOrgId: 'default',
   devOrgId: 'dev-org',
+  storage: 'memory' as StorageKind,
+  dataDir: './.smooth-operator',
+  dbPoolMax: 10,
+  ddbTable: 'smooth-operator',
+  widgetAuthTtlSecs: 60,
+  maxFramesPerSec: 20,
+  frameBurst: 40,
+  rateLimitCloseAfter: 20,
+  maxConnectionsPerIp: 20,
 });
 
 function text(env: Env, name: string): string | undefined {
@@ -44,13 +53,43 @@ function flag(env: Env, name: string): boolean {
   throw new ConfigError(name, `expected 1/0/true/false, got "${raw}"`);
 }
 
+const STORAGE_KINDS: readonly StorageKind[] = ['memory', 'pglite', 'postgres', 'dynamodb'];
+
 function storageKind(env: Env): StorageKind {
-  const raw = text(env, 'SMOOTH_AGENT_STORAGE')?.toLowerCase() ?? 'memory';
-  if (raw === 'memory') return 'memory';
-  throw new ConfigError(
-    'SMOOTH_AGENT_STORAGE',
-    `"${raw}" is not available in this build; supported: memory (postgres, pglite and dynamodb are planned)`,
-  );
+  const raw = text(env, 'SMOOTH_AGENT_STORAGE')?.toLowerCase() ?? DEFAULTS.storage;
+  const kind = STORAGE_KINDS.find((k) => k === raw);
+  if (!kind) throw new ConfigError('SMOOTH_AGENT_STORAGE', `unknown storage "${raw}"; use one of ${STORAGE_KINDS.join(', ')}`);
+  return kind;
+}
+
+/** Only read for `postgres` (DATABASE_URL is often set for unrelated tools). The value is never echoed: it may hold a password. */
+function databaseUrl(env: Env, kind: StorageKind): string | undefined {
+  if (kind !== 'postgres') return undefined;
+  const name = text(env, 'SMOOTH_AGENT_DATABASE_URL') !== undefined ? 'SMOOTH_AGENT_DATABASE_URL' : 'DATABASE_URL';
+  const raw = text(env, name);
+  if (raw === undefined) {
+    throw new ConfigError('SMOOTH_AGENT_STORAGE', 'postgres needs SMOOTH_AGENT_DATABASE_URL (or DATABASE_URL), e.g. postgres://user@127.0.0.1:5432/db');
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'not a valid URL (value not shown: it may contain a password)');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError(name, `must be a postgres:// or postgresql:// URL, got "${parsed.protocol}"`);
+  }
+  return raw;
+}
+
+function dynamoConfig(env: Env): DynamoConfig {
+  const table = text(env, 'SMOOTH_AGENT_DDB_TABLE') ?? DEFAULTS.ddbTable;
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
+    throw new ConfigError('SMOOTH_AGENT_DDB_TABLE', `"${table}" is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`);
+  }
+  const region = text(env, 'SMOOTH_AGENT_DDB_REGION') ?? text(env, 'AWS_REGION') ?? text(env, 'AWS_DEFAULT_REGION');
+  const endpoint = httpUrl(env, 'SMOOTH_AGENT_DDB_ENDPOINT');
+  return Object.freeze({ table, ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) });
 }
 
 function jwtConfig(env: Env): JwtConfig {
@@ -102,6 +141,34 @@ function gatewayUrl(env: Env): string {
   return raw.replace(/\/+$/, '');
 }
 
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'not a valid URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(name, 'must be an http(s) URL');
+  return raw.replace(/\/+$/, '');
+}
+
+function widgetAuthConfig(env: Env): WidgetAuthConfig {
+  const file = text(env, 'WIDGET_AUTH_FILE');
+  const url = httpUrl(env, 'WIDGET_AUTH_URL');
+  // Two sources would need a precedence rule nobody asked for; refusing is clearer than guessing.
+  if (file && url) throw new ConfigError('WIDGET_AUTH_URL', 'set WIDGET_AUTH_FILE or WIDGET_AUTH_URL, not both');
+  const bearer = text(env, 'WIDGET_AUTH_BEARER');
+  return Object.freeze({
+    ...(file ? { file } : {}),
+    ...(url ? { url } : {}),
+    ...(bearer ? { bearer } : {}),
+    ttlSecs: integer(env, 'WIDGET_AUTH_TTL_SECS', DEFAULTS.widgetAuthTtlSecs, 0, 86_400),
+    strict: flag(env, 'WIDGET_AUTH_STRICT'),
+  });
+}
+
 function patterns(env: Env, name: string): string[] {
   return (text(env, name) ?? '')
     .split(',')
@@ -109,10 +176,30 @@ function patterns(env: Env, name: string): string[] {
     .filter((p) => p !== '');
 }
 
+export interface LoadConfigOptions {
+  /**
+   * Default of SMOOTH_AGENT_SERVE_WIDGET when it is unset: `loopback` (what `smooth-operator serve`
+   * uses) serves the widget only when bound to a loopback address, so a server exposed on a
+   * network does not start publishing a chat page nobody asked for; `off` (embedding) never does.
+   */
+  widgetDefault?: 'off' | 'loopback';
+}
+
+function isLoopback(bind: string): boolean {
+  const host = bind.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function serveWidget(env: Env, bind: string, options: LoadConfigOptions): boolean {
+  if (text(env, 'SMOOTH_AGENT_SERVE_WIDGET') !== undefined) return flag(env, 'SMOOTH_AGENT_SERVE_WIDGET');
+  return options.widgetDefault === 'loopback' && isLoopback(bind);
+}
+
 /** Reads, validates and freezes the configuration. Throws ConfigError naming the offending variable. */
-export function loadConfig(env: Env): Config {
+export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   const jwt = jwtConfig(env);
   const defaultOrgId = text(env, 'SMOOTH_AGENT_DEFAULT_ORG') ?? DEFAULTS.defaultOrgId;
+  const storage = storageKind(env);
   const config: Config = {
     bind: text(env, 'SMOOTH_AGENT_BIND') ?? DEFAULTS.bind,
     port: integer(env, 'SMOOTH_AGENT_PORT', DEFAULTS.port, 0, 65535),
@@ -121,6 +208,7 @@ export function loadConfig(env: Env): Config {
       apiKey: text(env, 'SMOOAI_GATEWAY_KEY'),
       maxRetries: integer(env, 'SMOOTH_AGENT_LLM_MAX_RETRIES', DEFAULTS.llmMaxRetries, 0, 10),
       idleTimeoutMs: integer(env, 'SMOOTH_AGENT_LLM_IDLE_TIMEOUT_MS', DEFAULTS.llmIdleTimeoutMs, 1, 3_600_000),
+      ...(text(env, 'SMOOTH_AGENT_GATEWAY_KEYS_FILE') ? { keysFile: text(env, 'SMOOTH_AGENT_GATEWAY_KEYS_FILE') } : {}),
     }),
     model: text(env, 'SMOOTH_AGENT_MODEL') ?? DEFAULTS.model,
     maxIterations: integer(env, 'SMOOTH_AGENT_MAX_ITERATIONS', DEFAULTS.maxIterations, 1, 1000),
@@ -129,7 +217,12 @@ export function loadConfig(env: Env): Config {
     requireLlm: flag(env, 'SMOOTH_AGENT_REQUIRE_LLM'),
     confirmToolPatterns: Object.freeze(patterns(env, 'SMOOTH_AGENT_CONFIRM_TOOLS')),
     approvalTimeoutMs: integer(env, 'SMOOTH_AGENT_APPROVAL_TIMEOUT_MS', DEFAULTS.approvalTimeoutMs, 1, 86_400_000),
-    storage: storageKind(env),
+    storage,
+    dataDir: text(env, 'SMOOTH_AGENT_DATA_DIR') ?? DEFAULTS.dataDir,
+    databaseUrl: databaseUrl(env, storage),
+    dbPoolMax: integer(env, 'SMOOTH_AGENT_DB_POOL_MAX', DEFAULTS.dbPoolMax, 1, 1000),
+    autoMigrate: text(env, 'SMOOTH_AGENT_AUTO_MIGRATE') === undefined || flag(env, 'SMOOTH_AGENT_AUTO_MIGRATE'),
+    dynamodb: dynamoConfig(env),
     authMode: authMode(env, jwt),
     jwt,
     localToken: text(env, 'AUTH_LOCAL_TOKEN'),
@@ -142,6 +235,13 @@ export function loadConfig(env: Env): Config {
     drainTimeoutMs: integer(env, 'SMOOTH_AGENT_DRAIN_TIMEOUT_MS', DEFAULTS.drainTimeoutMs, 0, 3_600_000),
     historyLimit: integer(env, 'SMOOTH_AGENT_HISTORY_LIMIT', DEFAULTS.historyLimit, 0, 1000),
     logLevel: text(env, 'SMOOTH_AGENT_LOG_LEVEL') ?? 'info',
+    widgetAuth: widgetAuthConfig(env),
+    maxFramesPerSec: integer(env, 'SMOOTH_AGENT_MAX_FRAMES_PER_SEC', DEFAULTS.maxFramesPerSec, 0, 100_000),
+    frameBurst: integer(env, 'SMOOTH_AGENT_FRAME_BURST', DEFAULTS.frameBurst, 1, 100_000),
+    rateLimitCloseAfter: integer(env, 'SMOOTH_AGENT_RATE_LIMIT_CLOSE_AFTER', DEFAULTS.rateLimitCloseAfter, 0, 100_000),
+    maxConnectionsPerIp: integer(env, 'SMOOTH_AGENT_MAX_CONNECTIONS_PER_IP', DEFAULTS.maxConnectionsPerIp, 0, 1_000_000),
+    serveWidget: serveWidget(env, text(env, 'SMOOTH_AGENT_BIND') ?? DEFAULTS.bind, options),
+    widgetToken: text(env, 'SMOOTH_AGENT_WIDGET_TOKEN'),
   };
   return Object.freeze(config);
 }

@@ -10,6 +10,23 @@ export interface ApprovalGateOptions {
   storage: Storage;
   broker: ApprovalBroker;
   now: () => Date;
+  /**
+   * Whether a checkpointed turn aborted while parked (its client disconnected, the server is stopping)
+   * leaves its approval in storage, for a later confirm_tool_action to resume from the checkpoint.
+   * Default: never, so the approval dies with the turn. A user's cancel should always discard it.
+   */
+  keepOnAbort?: (reason: unknown) => boolean;
+}
+
+/**
+ * The approval a turn was parked on was taken by a confirm elsewhere (another connection or process),
+ * which resumed the turn from its checkpoint; this copy of the turn must stop without answering.
+ */
+export class ApprovalResolvedElsewhere extends Error {
+  constructor() {
+    super('the approval was answered on another connection, where the turn continued');
+    this.name = 'ApprovalResolvedElsewhere';
+  }
 }
 
 export const DENIED_BY_USER = 'User denied: user rejected the action';
@@ -25,8 +42,11 @@ export class ApprovalGate implements ToolHook {
 
   async beforeToolCall(call: ToolCallRequest, context: HookContext): Promise<HookDecision> {
     if (!this.requiresApproval(call.name)) return { action: 'allow' };
-    const { storage, broker, now, timeoutMs } = this.options;
+    const { storage, broker, now, timeoutMs, keepOnAbort = () => false } = this.options;
     const createdAt = now();
+    const checkpoint = context.checkpoint?.();
+    // Only this call's record: a later park of the same session (e.g. the resumed turn) must survive us.
+    const mine = { requestId: context.requestId, toolCallId: call.id };
     // Waiter first, record second: a confirm can only find the record once something will hear it.
     const outcome = broker.wait(context.sessionId, timeoutMs, context.signal);
     await storage.putPendingApproval({
@@ -37,20 +57,25 @@ export class ApprovalGate implements ToolHook {
       arguments: call.arguments,
       createdAt: createdAt.toISOString(),
       expiresAt: new Date(createdAt.getTime() + timeoutMs).toISOString(),
+      ...(checkpoint ? { checkpoint } : {}),
     });
     context.emit({ type: 'approval_required', toolName: call.name });
     const decision = outcome.then(
       async (result): Promise<HookDecision> => {
         if (result === 'approved') return { action: 'allow' };
         if (result === 'timeout') {
-          await storage.takePendingApproval(context.sessionId);
+          const taken = await storage.takePendingApproval(context.sessionId, mine);
+          // Gone: a confirm with no waiter to wake (another process, or just after our timer) took it
+          // and is finishing the turn from the checkpoint. Denying here too would answer twice.
+          if (!taken && checkpoint) throw new ApprovalResolvedElsewhere();
           return { action: 'deny', reason: DENIED_BY_TIMEOUT };
         }
         return { action: 'deny', reason: DENIED_BY_USER };
       },
       async (err: unknown) => {
-        // Cancelled or disconnected: the approval must not outlive the turn that asked for it.
-        await storage.takePendingApproval(context.sessionId).catch(() => undefined);
+        // A checkpointed turn may outlive this process's copy of it (reconnect, restart); otherwise
+        // the approval must not outlive the turn that asked for it.
+        if (!(checkpoint && keepOnAbort(err))) await storage.takePendingApproval(context.sessionId, mine).catch(() => undefined);
         throw err;
       },
     );

@@ -1,4 +1,5 @@
 import type { ToolCallRequest } from '../llm/index.js';
+import type { TurnCheckpoint } from '../storage/index.js';
 import type { ToolContext } from './tools/tool.js';
 import type { TurnEvent } from './turn-events.js';
 
@@ -12,6 +13,11 @@ export interface HookContext extends ToolContext {
   requestId: string;
   /** Reports to the client of the turn (e.g. that an approval is needed). */
   emit(event: TurnEvent): void;
+  /**
+   * The turn frozen just before this call, for a hook that parks it (approvals): with it, any process
+   * can finish the turn later. Absent where the caller cannot resume (then parking is in-process only).
+   */
+  checkpoint?(): TurnCheckpoint;
 }
 
 /** Runs before every tool call; the first hook that does not allow decides. */

@@ -1,9 +1,9 @@
 export { TurnRunner } from './turn-runner.js';
-export type { TurnRunnerOptions, TurnInput, TurnOutcome } from './turn-runner.js';
+export type { TurnRunnerOptions, TurnInput, TurnOutcome, ResumeInput } from './turn-runner.js';
 export type { TurnEvent } from './turn-events.js';
 export type { ToolHook, HookDecision, HookContext } from './hooks.js';
 export { ApprovalBroker } from './approval-broker.js';
-export { ApprovalGate, DENIED_BY_USER, DENIED_BY_TIMEOUT } from './approval-gate.js';
+export { ApprovalGate, ApprovalResolvedElsewhere, DENIED_BY_USER, DENIED_BY_TIMEOUT } from './approval-gate.js';
 export type { Tool, ToolContext, ToolResult } from './tools/tool.js';
 export { knowledgeSearchTool } from './tools/knowledge-search-tool.js';
 export { webhookTool, webhookToolDefinition } from './tools/webhook-tool.js';

@@ -1,6 +1,6 @@
 import type { ToolCallRequest } from '../llm/index.js';
 import type { HookContext, HookDecision, ToolHook } from './hooks.js';
-import type { Tool, ToolResult } from './tools/tool.js';
+import type { Tool, ToolContext, ToolResult } from './tools/tool.js';
 
 function parseArguments(raw: string): Record<string, unknown> | undefined {
   const trimmed = raw.trim();
@@ -39,7 +39,12 @@ export async function executeToolCall(call: ToolCallRequest, context: HookContex
     }
   }
   announce();
-  const tool = options.tools.get(call.name);
+  return runTool(call, context, options.tools);
+}
+
+/** Runs one tool call that the hooks already allowed (or a human approved). */
+export async function runTool(call: ToolCallRequest, context: ToolContext, tools: ReadonlyMap<string, Tool>): Promise<ToolResult> {
+  const tool = tools.get(call.name);
   if (!tool) return { content: `unknown tool: ${call.name}`, isError: true };
   const args = parseArguments(call.arguments);
   if (!args) return { content: `error: arguments for ${call.name} are not a JSON object`, isError: true };

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { AccessContext, Knowledge, KnowledgeHit } from '../knowledge/index.js';
 import type { ChatMessage, LlmProvider, ToolSpec } from '../llm/index.js';
 import type { Citation, Usage } from '../protocol/index.js';
-import type { Message, Session, Storage } from '../storage/index.js';
+import type { Message, Session, Storage, TurnCheckpoint } from '../storage/index.js';
 import { buildCitations } from './citations.js';
 import type { ToolHook } from './hooks.js';
-import { DEFAULT_SYSTEM_PROMPT, FINAL_ITERATION_REMINDER, knowledgeContext } from './prompt.js';
+import { DEFAULT_SYSTEM_PROMPT, knowledgeContext } from './prompt.js';
 import { retrievalAnswer, streamPieces } from './retrieval-answer.js';
-import { executeToolCall } from './tool-executor.js';
+import { DENIED_BY_USER } from './approval-gate.js';
+import { recordToolResult, runModelLoop, runToolCalls, toolContext, type LoopEnv, type LoopState } from './model-loop.js';
+import { runTool } from './tool-executor.js';
 import type { Tool } from './tools/tool.js';
 import type { TurnEvent } from './turn-events.js';
 
@@ -22,8 +24,18 @@ export interface TurnRunnerOptions {
   maxTokens: number;
   historyLimit: number;
   systemPrompt?: string;
+  /** Operator settings of the session's organization, read at the start of every turn. */
+  settingsFor?: (organizationId: string) => Promise<TurnSettings>;
   now: () => Date;
   onRetrievalError?: (err: unknown) => void;
+}
+
+export interface TurnSettings {
+  model?: string;
+  systemPrompt?: string;
+  persona?: string;
+  /** When non-empty, only these tools are offered to the model. */
+  enabledTools?: readonly string[];
 }
 
 export interface TurnInput {
@@ -33,6 +45,17 @@ export interface TurnInput {
   model?: string;
   /** Absent: no LLM is configured and the turn answers by quoting the knowledge base. */
   apiKey: string | undefined;
+  access: AccessContext;
+  signal: AbortSignal;
+  emit: (event: TurnEvent) => void;
+}
+
+/** What finishing a parked turn needs: its checkpoint, the human's decision, and where to report. */
+export interface ResumeInput {
+  session: Session;
+  checkpoint: TurnCheckpoint;
+  approved: boolean;
+  apiKey: string;
   access: AccessContext;
   signal: AbortSignal;
   emit: (event: TurnEvent) => void;
@@ -98,67 +121,68 @@ export class TurnRunner {
   }
 
   async run(input: TurnInput): Promise<TurnOutcome> {
-    const { storage, llm, now } = this.options;
+    const { storage, now } = this.options;
     const { session, signal } = input;
     const history = await this.history(session);
     await storage.appendMessage(textMessage(session, 'inbound', input.message, now()));
     const sources: KnowledgeHit[] = await this.retrieve(input.message, input.access);
     if (input.apiKey === undefined) return this.answerFromKnowledge(input, sources);
 
-    const messages: ChatMessage[] = [{ role: 'system', content: this.options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT }, ...history];
+    const settings: TurnSettings = (await this.options.settingsFor?.(session.organizationId)) ?? {};
+    const basePrompt = settings.systemPrompt ?? this.options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT;
+    const systemPrompt = settings.persona ? `${basePrompt}\n\n<Personality>\n${settings.persona}\n</Personality>` : basePrompt;
+    const enabled = settings.enabledTools && settings.enabledTools.length > 0 ? new Set(settings.enabledTools) : undefined;
+    const toolSpecs = enabled ? this.toolSpecs.filter((t) => enabled.has(t.name)) : this.toolSpecs;
+    const tools = enabled ? new Map([...this.toolsByName].filter(([name]) => enabled.has(name))) : this.toolsByName;
+    const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt }, ...history];
     const context = knowledgeContext(sources);
     if (context) messages.push({ role: 'system', content: context });
     messages.push({ role: 'user', content: input.message });
 
-    const usage: Usage = { costUsd: 0, promptTokens: 0, completionTokens: 0 };
-    let reply = '';
-    for (let iteration = 1; iteration <= this.options.maxIterations; iteration++) {
-      const last = iteration === this.options.maxIterations;
-      if (last && iteration > 1) messages.push({ role: 'system', content: FINAL_ITERATION_REMINDER });
-      const completion = await llm.complete({
-        model: input.model ?? this.options.model,
-        messages,
-        // On the final step the model gets no tools, so it has to answer.
-        tools: last && iteration > 1 ? [] : this.toolSpecs,
-        maxTokens: this.options.maxTokens,
-        apiKey: input.apiKey,
-        signal,
-        onText: (text) => input.emit({ type: 'token', text }),
-      });
-      usage.costUsd += completion.costUsd;
-      usage.promptTokens += completion.promptTokens;
-      usage.completionTokens += completion.completionTokens;
-      reply = completion.text;
-      if (completion.toolCalls.length === 0 || last) break;
+    const state: LoopState = {
+      requestId: input.requestId,
+      model: input.model ?? settings.model ?? this.options.model,
+      messages,
+      sources,
+      usage: { costUsd: 0, promptTokens: 0, completionTokens: 0 },
+      tools,
+      toolSpecs,
+    };
+    const reply = await runModelLoop(this.loopEnv(input, input.apiKey), state, 1);
+    return this.finish(input, reply, sources, state.usage);
+  }
 
-      messages.push({ role: 'assistant', content: completion.text, toolCalls: completion.toolCalls });
-      for (const call of completion.toolCalls) {
-        const result = await executeToolCall(
-          call,
-          {
-            requestId: input.requestId,
-            sessionId: session.sessionId,
-            conversationId: session.conversationId,
-            organizationId: session.organizationId,
-            agentId: session.agentId,
-            access: input.access,
-            signal,
-            emit: input.emit,
-            recordSources: (hits) => sources.push(...hits),
-          },
-          {
-            tools: this.toolsByName,
-            hooks: this.options.hooks,
-            announce: (c) => input.emit({ type: 'tool_call', name: c.name, arguments: c.arguments }),
-          },
-        );
-        if (signal.aborted) throw signal.reason;
-        input.emit({ type: 'tool_result', name: call.name, isError: result.isError, result: result.content });
-        messages.push({ role: 'tool', toolCallId: call.id, content: result.content });
-      }
-    }
+  private loopEnv(input: Pick<TurnInput, 'session' | 'access' | 'signal' | 'emit'>, apiKey: string): LoopEnv {
+    const { llm, hooks, maxIterations, maxTokens } = this.options;
+    return { session: input.session, apiKey, access: input.access, signal: input.signal, emit: input.emit, llm, hooks, maxIterations, maxTokens };
+  }
 
-    return this.finish(input, reply, sources, usage);
+  /**
+   * Finishes a turn that parked on an approval, from its checkpoint — in this process or another,
+   * after a reconnect or a restart. The human's decision stands in for the approval hook on the
+   * parked call; later calls and model steps run as they would have.
+   */
+  async resume(input: ResumeInput): Promise<TurnOutcome> {
+    const { checkpoint, signal } = input;
+    const offered = new Set(checkpoint.toolNames);
+    const tools = new Map([...this.toolsByName].filter(([name]) => offered.has(name)));
+    const state: LoopState = {
+      requestId: checkpoint.requestId,
+      model: checkpoint.model,
+      messages: checkpoint.messages,
+      sources: checkpoint.sources,
+      usage: { ...checkpoint.usage },
+      tools,
+      toolSpecs: this.toolSpecs.filter((t) => tools.has(t.name)),
+    };
+    const env = this.loopEnv(input, input.apiKey);
+    const call = checkpoint.toolCall;
+    const result = input.approved ? await runTool(call, toolContext(env, state), tools) : { content: `blocked by hook: ${DENIED_BY_USER}`, isError: true };
+    if (signal.aborted) throw signal.reason;
+    recordToolResult(env, state, call, result);
+    await runToolCalls(env, state, checkpoint.iteration, checkpoint.remainingToolCalls);
+    const reply = await runModelLoop(env, state, Math.min(checkpoint.iteration + 1, this.options.maxIterations));
+    return this.finish(input, reply, state.sources, state.usage);
   }
 
   private async answerFromKnowledge(input: TurnInput, sources: KnowledgeHit[]): Promise<TurnOutcome> {
@@ -170,7 +194,12 @@ export class TurnRunner {
     return this.finish(input, reply, sources, undefined);
   }
 
-  private async finish(input: TurnInput, reply: string, sources: KnowledgeHit[], usage: Usage | undefined): Promise<TurnOutcome> {
+  private async finish(
+    input: Pick<TurnInput, 'session' | 'signal'>,
+    reply: string,
+    sources: KnowledgeHit[],
+    usage: Usage | undefined,
+  ): Promise<TurnOutcome> {
     if (input.signal.aborted) throw input.signal.reason;
     let messageId: string = randomUUID();
     if (reply.trim() !== '') {

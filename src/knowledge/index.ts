@@ -1,6 +1,19 @@
 export type { Knowledge } from './knowledge.js';
 export type * from './types.js';
-export { MemoryKnowledge } from './memory-knowledge.js';
+export { MemoryKnowledge, type MemoryKnowledgeOptions } from './memory-knowledge.js';
+export type { MemoryKnowledgeSnapshot } from './memory-snapshot.js';
+export {
+  EmbedderMismatchError,
+  assertSameEmbeddingSpace,
+  embeddingSpaceOf,
+  type Embedder,
+  type EmbeddingSpace,
+} from './embedder.js';
+export { DeterministicEmbedder, type DeterministicEmbedderOptions } from './deterministic-embedder.js';
+export { GatewayEmbedder, type GatewayEmbedderOptions } from './gateway-embedder.js';
+export { LexicalReranker, type Reranker, type RerankResult } from './reranker.js';
+export { GatewayReranker, type GatewayRerankerOptions } from './gateway-reranker.js';
+export { canRead } from './access.js';
 export { SEED_DOCUMENTS } from './seed-documents.js';
 export { chunkText } from './chunk-text.js';
 export { terms, stem } from './text-analysis.js';

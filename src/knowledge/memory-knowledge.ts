@@ -1,127 +1,313 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { chunkText } from './chunk-text.js';
+import { DeterministicEmbedder } from './deterministic-embedder.js';
+import { documentRecord, sameDocument } from './document-record.js';
+import { DocumentFilter } from './document-filter.js';
+import { assertSameEmbeddingSpace, checkEmbeddings, embeddingSpaceOf, type Embedder, type EmbeddingSpace } from './embedder.js';
+import { reciprocalRankFusion } from './fusion.js';
+import { KeywordIndex } from './keyword-index.js';
 import type { Knowledge } from './knowledge.js';
+import { SNAPSHOT_FORMAT, type MemoryKnowledgeSnapshot } from './memory-snapshot.js';
+import { LexicalReranker, type Reranker } from './reranker.js';
 import { terms } from './text-analysis.js';
-import type { KnowledgeDocument, KnowledgeDocumentInput, KnowledgeHit, SearchOptions } from './types.js';
+import type { Ranked } from './top-k.js';
+import type {
+  KnowledgeDocument,
+  KnowledgeDocumentInput,
+  KnowledgeHit,
+  SearchOptions,
+  UpsertedDocument,
+} from './types.js';
+import { VectorIndex } from './vector-index.js';
 
-interface IndexedChunk {
-  documentId: string;
+export interface MemoryKnowledgeOptions {
+  /**
+   * Dense-arm embedder. Defaults to the offline `DeterministicEmbedder` (1024 dims) over analysed
+   * terms; set a `GatewayEmbedder` for semantic recall.
+   */
+  embedder?: Embedder;
+  /** Applied after fusion to every search; `off` (default) keeps the fused order. */
+  reranker?: 'off' | 'lexical' | Reranker;
+  /** Told when a reranker fails and the fused order is served instead. */
+  onRerankError?: (error: unknown) => void;
+  now?: () => Date;
+}
+
+interface DocumentEntry {
+  document: KnowledgeDocument;
+  chunks: ChunkEntry[];
+  /** Small integer naming the document inside the indexes and the filter; reused after deletion. */
+  ordinal: number;
+}
+
+interface ChunkEntry {
+  // The owning entry, not a copy, so relabelling a document (new ACL, same text) reaches its chunks.
+  owner: DocumentEntry;
   chunkId: string;
   text: string;
-  termFreq: Map<string, number>;
-  length: number;
 }
 
 interface OrgIndex {
-  documents: Map<string, KnowledgeDocument>;
-  chunks: Map<string, IndexedChunk[]>;
+  documents: Map<string, DocumentEntry>;
+  byOrdinal: Array<DocumentEntry | undefined>;
+  freeOrdinals: number[];
+  filter: DocumentFilter;
+  keyword: KeywordIndex<ChunkEntry>;
+  vectors: VectorIndex<ChunkEntry>;
 }
 
-const K1 = 1.2;
-const B = 0.75;
+type Plan =
+  | { kind: 'unchanged'; document: KnowledgeDocument }
+  | { kind: 'relabel'; document: KnowledgeDocument; created: false }
+  | { kind: 'reindex'; document: KnowledgeDocument; texts: string[]; created: boolean };
 
-/** In-memory BM25 over chunks, partitioned by organization so one tenant's documents never rank for another. */
+/** Each arm over-fetches so fusion and reranking have something to reorder. */
+function candidatesFor(limit: number): number {
+  return Math.max(limit * 4, 20);
+}
+
+/**
+ * In-memory hybrid retrieval: BM25 over stemmed terms fused (RRF) with cosine over chunk embeddings,
+ * then an optional rerank. Partitioned by organization; ACL and document-set filters run inside both
+ * arms before scoring.
+ */
 export class MemoryKnowledge implements Knowledge {
   private readonly orgs = new Map<string, OrgIndex>();
+  private readonly embedder: Embedder;
+  private readonly reranker: Reranker | undefined;
+  private readonly onRerankError: ((error: unknown) => void) | undefined;
+  private readonly now: () => Date;
+  private space: EmbeddingSpace | undefined;
+  // Writes run one at a time: an upsert plans against the stored state, then awaits the embedder, and
+  // a write landing in between would make that plan stale (e.g. relabel a document whose text changed).
+  private writes: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  /** A bare clock function is still accepted, as `new MemoryKnowledge(now)` predates the options. */
+  constructor(options: MemoryKnowledgeOptions | (() => Date) = {}) {
+    const opts = typeof options === 'function' ? { now: options } : options;
+    this.embedder = opts.embedder ?? new DeterministicEmbedder({ tokens: 'terms' });
+    const reranker = opts.reranker ?? 'off';
+    this.reranker = reranker === 'off' ? undefined : reranker === 'lexical' ? new LexicalReranker() : reranker;
+    this.onRerankError = opts.onRerankError;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** Rebuilds a store from `snapshot()`; throws `EmbedderMismatchError` if it was embedded differently. */
+  static restore(snapshot: MemoryKnowledgeSnapshot, options: MemoryKnowledgeOptions = {}): MemoryKnowledge {
+    if (snapshot.format !== SNAPSHOT_FORMAT) {
+      throw new Error(`unsupported knowledge snapshot format ${JSON.stringify(snapshot.format)}; expected ${SNAPSHOT_FORMAT}`);
+    }
+    const kb = new MemoryKnowledge(options);
+    assertSameEmbeddingSpace(snapshot.embedding, kb.embedder);
+    kb.space = snapshot.embedding && { ...snapshot.embedding };
+    for (const { document, chunks } of snapshot.documents) {
+      const vectors = chunks.map((c) => (c.vector ? Float32Array.from(c.vector) : undefined));
+      kb.commit(
+        kb.org(document.organizationId),
+        structuredClone(document),
+        chunks.map((c) => c.text),
+        vectors,
+      );
+    }
+    return kb;
+  }
+
+  /** The embedding space of the stored vectors, once anything has been embedded. */
+  get embeddingSpace(): EmbeddingSpace | undefined {
+    return this.space && { ...this.space };
+  }
+
+  snapshot(): MemoryKnowledgeSnapshot {
+    const documents: MemoryKnowledgeSnapshot['documents'] = [];
+    for (const org of this.orgs.values()) {
+      const vectors = org.vectors.vectors();
+      for (const entry of org.documents.values()) {
+        documents.push({
+          document: structuredClone(entry.document),
+          chunks: entry.chunks.map((c) => {
+            const vector = vectors.get(c);
+            return { text: c.text, ...(vector ? { vector: Array.from(vector) } : {}) };
+          }),
+        });
+      }
+    }
+    return { format: SNAPSHOT_FORMAT, ...(this.space ? { embedding: { ...this.space } } : {}), documents };
+  }
 
   private org(organizationId: string): OrgIndex {
     let index = this.orgs.get(organizationId);
     if (!index) {
-      index = { documents: new Map(), chunks: new Map() };
+      index = {
+        documents: new Map(),
+        byOrdinal: [],
+        freeOrdinals: [],
+        filter: new DocumentFilter(),
+        keyword: new KeywordIndex(),
+        vectors: new VectorIndex(this.embedder.dimensions),
+      };
       this.orgs.set(organizationId, index);
     }
     return index;
   }
 
-  async upsert(organizationId: string, inputs: KnowledgeDocumentInput[]): Promise<KnowledgeDocument[]> {
-    const index = this.org(organizationId);
-    const stored: KnowledgeDocument[] = [];
-    for (const input of inputs) {
-      const id = input.id ?? randomUUID();
-      const texts = chunkText(input.content);
-      const doc: KnowledgeDocument = {
-        id,
-        organizationId,
-        source: input.source,
-        ...(input.title !== undefined ? { title: input.title } : {}),
-        ...(input.url !== undefined ? { url: input.url } : {}),
-        content: input.content,
-        documentSets: [...(input.documentSets ?? [])],
-        ...(input.acl ? { acl: structuredClone(input.acl) } : {}),
-        metadata: { ...(input.metadata ?? {}) },
-        contentHash: createHash('sha256').update(input.content).digest('hex'),
-        chunkCount: texts.length,
-        updatedAt: this.now().toISOString(),
-      };
-      index.documents.set(id, doc);
-      index.chunks.set(
-        id,
-        texts.map((text, n) => {
-          const tokens = terms(text);
-          const termFreq = new Map<string, number>();
-          for (const t of tokens) termFreq.set(t, (termFreq.get(t) ?? 0) + 1);
-          return { documentId: id, chunkId: `${id}#${n}`, text, termFreq, length: tokens.length };
-        }),
-      );
-      stored.push(structuredClone(doc));
-    }
-    return stored;
+  upsert(organizationId: string, inputs: KnowledgeDocumentInput[]): Promise<UpsertedDocument[]> {
+    return this.exclusive(() => this.upsertNow(organizationId, inputs));
   }
 
-  async search(query: string, options: SearchOptions): Promise<KnowledgeHit[]> {
-    const index = this.orgs.get(options.access.organizationId);
-    const queryTerms = [...new Set(terms(query))];
-    if (!index || queryTerms.length === 0 || options.limit <= 0) return [];
-    const chunks = [...index.chunks.values()].flat();
-    if (chunks.length === 0) return [];
-    const avgLength = chunks.reduce((sum, c) => sum + c.length, 0) / chunks.length || 1;
-    const docFreq = new Map<string, number>();
-    for (const term of queryTerms) {
-      docFreq.set(term, chunks.filter((c) => c.termFreq.has(term)).length);
-    }
-    const scored: Array<{ chunk: IndexedChunk; score: number }> = [];
-    for (const chunk of chunks) {
-      let score = 0;
-      for (const term of queryTerms) {
-        const tf = chunk.termFreq.get(term) ?? 0;
-        if (tf === 0) continue;
-        const df = docFreq.get(term) ?? 0;
-        const idf = Math.log(1 + (chunks.length - df + 0.5) / (df + 0.5));
-        score += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * chunk.length) / avgLength));
+  private exclusive<R>(write: () => Promise<R>): Promise<R> {
+    const result = this.writes.then(write);
+    this.writes = result.catch(() => undefined);
+    return result;
+  }
+
+  private async upsertNow(organizationId: string, inputs: KnowledgeDocumentInput[]): Promise<UpsertedDocument[]> {
+    const updatedAt = this.now().toISOString();
+    const existing = this.orgs.get(organizationId)?.documents;
+    // Later inputs with the same id compare against earlier ones in the batch, as sequential upserts would.
+    const planned = new Map<string, KnowledgeDocument>();
+    const plans: Plan[] = inputs.map((input) => {
+      const document = documentRecord(organizationId, input, updatedAt);
+      const previous = planned.get(document.id) ?? existing?.get(document.id)?.document;
+      let plan: Plan;
+      if (previous && sameDocument(previous, document)) {
+        plan = { kind: 'unchanged', document: previous };
+      } else if (previous && previous.contentHash === document.contentHash) {
+        plan = { kind: 'relabel', document: { ...document, chunkCount: previous.chunkCount }, created: false };
+      } else {
+        const texts = chunkText(document.content);
+        plan = { kind: 'reindex', document: { ...document, chunkCount: texts.length }, texts, created: !previous };
       }
-      if (score > 0) scored.push({ chunk, score });
-    }
-    scored.sort((a, b) => b.score - a.score);
-    return scored.slice(0, options.limit).map(({ chunk, score }) => {
-      const doc = index.documents.get(chunk.documentId);
-      return {
-        documentId: chunk.documentId,
-        chunkId: chunk.chunkId,
-        source: doc?.source ?? chunk.documentId,
-        ...(doc?.title !== undefined ? { title: doc.title } : {}),
-        ...(doc?.url !== undefined ? { url: doc.url } : {}),
-        text: chunk.text,
-        score,
-      };
+      planned.set(document.id, plan.document);
+      return plan;
+    });
+
+    // One embed call for the whole batch, before anything is committed: a failure leaves the store as it was.
+    const texts = plans.flatMap((p) => (p.kind === 'reindex' ? p.texts : []));
+    const vectors = texts.length > 0 ? checkEmbeddings(this.embedder, texts.length, await this.embedder.embed(texts)) : [];
+    if (texts.length > 0) this.space ??= embeddingSpaceOf(this.embedder);
+
+    const index = this.org(organizationId);
+    let offset = 0;
+    return plans.map((plan) => {
+      if (plan.kind === 'unchanged') return { ...structuredClone(plan.document), outcome: 'unchanged' };
+      if (plan.kind === 'relabel') {
+        const entry = index.documents.get(plan.document.id)!;
+        entry.document = plan.document;
+        index.filter.set(entry.ordinal, plan.document.acl, plan.document.documentSets);
+      } else {
+        const own = vectors.slice(offset, offset + plan.texts.length);
+        offset += plan.texts.length;
+        this.commit(index, plan.document, plan.texts, own);
+      }
+      return { ...structuredClone(plan.document), outcome: plan.created ? 'created' : 'updated' };
     });
   }
 
+  private commit(index: OrgIndex, document: KnowledgeDocument, texts: string[], vectors: Array<Float32Array | undefined>): void {
+    this.unindex(index, document.id);
+    // Dead index slots keep a stale ordinal but are skipped before the filter, so reuse is safe.
+    const ordinal = index.freeOrdinals.pop() ?? index.byOrdinal.length;
+    const entry: DocumentEntry = { document, chunks: [], ordinal };
+    entry.chunks = texts.map((text, n) => {
+      const tokens = terms(text);
+      const termFreq = new Map<string, number>();
+      for (const t of tokens) termFreq.set(t, (termFreq.get(t) ?? 0) + 1);
+      const chunk: ChunkEntry = { owner: entry, chunkId: `${document.id}#${n}`, text };
+      index.keyword.add(chunk, ordinal, termFreq, tokens.length);
+      const vector = vectors[n];
+      if (vector) index.vectors.add(chunk, ordinal, vector);
+      return chunk;
+    });
+    index.documents.set(document.id, entry);
+    index.byOrdinal[ordinal] = entry;
+    index.filter.set(ordinal, document.acl, document.documentSets);
+  }
+
+  private unindex(index: OrgIndex, id: string): boolean {
+    const entry = index.documents.get(id);
+    if (!entry) return false;
+    for (const chunk of entry.chunks) {
+      index.keyword.remove(chunk);
+      index.vectors.remove(chunk);
+    }
+    index.documents.delete(id);
+    index.byOrdinal[entry.ordinal] = undefined;
+    index.filter.clear(entry.ordinal);
+    index.freeOrdinals.push(entry.ordinal);
+    return true;
+  }
+
+  async search(query: string, options: SearchOptions): Promise<KnowledgeHit[]> {
+    const limit = Math.floor(options.limit);
+    const queryTerms = terms(query);
+    // A query of only stop words has nothing to look for; the dense arm would just match "the".
+    if (!this.orgs.has(options.access.organizationId) || queryTerms.length === 0 || !(limit > 0)) return [];
+    const [queryVector] = checkEmbeddings(this.embedder, 1, await this.embedder.embed([query], options.signal));
+    // Looked up again after the await: an upsert or delete may have run meanwhile.
+    const index = this.orgs.get(options.access.organizationId);
+    if (!index || !queryVector) return [];
+
+    const allowed = index.filter.admissible(options.access, options.documentSets, index.byOrdinal.length);
+    const n = candidatesFor(limit);
+    const fused = reciprocalRankFusion([
+      index.keyword.search(queryTerms, n, allowed),
+      index.vectors.search(queryVector, n, allowed),
+    ]).slice(0, n);
+    const ranked = await this.rerank(query, fused, limit, options.signal);
+    return ranked.slice(0, limit).map(({ item, score }) => toHit(item, score));
+  }
+
+  private async rerank(
+    query: string,
+    candidates: Ranked<ChunkEntry>[],
+    limit: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Ranked<ChunkEntry>[]> {
+    if (!this.reranker || candidates.length === 0) return candidates;
+    try {
+      const results = await this.reranker.rerank(
+        query,
+        candidates.map((c) => c.item.text),
+        limit,
+        signal,
+      );
+      const reranked = results.flatMap(({ index, score }) => {
+        const candidate = candidates[index];
+        return candidate ? [{ item: candidate.item, score }] : [];
+      });
+      return reranked.length > 0 ? reranked : candidates;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      this.onRerankError?.(error);
+      return candidates;
+    }
+  }
+
   async get(organizationId: string, id: string): Promise<KnowledgeDocument | undefined> {
-    const doc = this.orgs.get(organizationId)?.documents.get(id);
-    return doc && structuredClone(doc);
+    const entry = this.orgs.get(organizationId)?.documents.get(id);
+    return entry && structuredClone(entry.document);
   }
 
   async list(organizationId: string): Promise<KnowledgeDocument[]> {
-    return [...(this.orgs.get(organizationId)?.documents.values() ?? [])].map((d) => structuredClone(d));
+    return [...(this.orgs.get(organizationId)?.documents.values() ?? [])].map((e) => structuredClone(e.document));
   }
 
-  async delete(organizationId: string, id: string): Promise<boolean> {
-    const index = this.orgs.get(organizationId);
-    if (!index?.documents.has(id)) return false;
-    index.documents.delete(id);
-    index.chunks.delete(id);
-    return true;
+  delete(organizationId: string, id: string): Promise<boolean> {
+    return this.exclusive(async () => {
+      const index = this.orgs.get(organizationId);
+      return index ? this.unindex(index, id) : false;
+    });
   }
+}
+
+function toHit(chunk: ChunkEntry, score: number): KnowledgeHit {
+  const doc = chunk.owner.document;
+  return {
+    documentId: doc.id,
+    chunkId: chunk.chunkId,
+    source: doc.source,
+    ...(doc.title !== undefined ? { title: doc.title } : {}),
+    ...(doc.url !== undefined ? { url: doc.url } : {}),
+    text: chunk.text,
+    score,
+  };
 }

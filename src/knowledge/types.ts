@@ -38,6 +38,18 @@ export interface KnowledgeDocument {
   updatedAt: string;
 }
 
+/** What `upsert` did with one input. */
+export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
+
+/**
+ * A stored document plus what the upsert did. `unchanged` means every stored field (content hash,
+ * source, title, url, sets, ACL, metadata) already matched, so nothing was re-chunked, re-embedded or
+ * re-timestamped: connectors can re-send whole corpora cheaply and count what actually changed.
+ */
+export interface UpsertedDocument extends KnowledgeDocument {
+  outcome: UpsertOutcome;
+}
+
 export interface KnowledgeHit {
   documentId: string;
   chunkId: string;
@@ -53,4 +65,6 @@ export interface SearchOptions {
   limit: number;
   /** When given, only documents in at least one of these sets are searched. */
   documentSets?: readonly string[];
+  /** Aborts remote work (query embedding, reranking) when the turn is cancelled. */
+  signal?: AbortSignal;
 }

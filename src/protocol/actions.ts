@@ -17,6 +17,10 @@ export const createSessionAction = z.object({
   browserFingerprint: z.string({ error: "'browserFingerprint' must be a string" }).optional(),
   metadata: z.record(z.string(), z.unknown(), { error: "'metadata' must be an object" }).optional(),
   supports: z.array(z.string(), { error: "'supports' must be an array of strings" }).optional(),
+  // `{userId, signature, timestamp}`, signed by the widget host. Its shape is checked by the widget
+  // policy, not here: the reference ignores it for agents without a policy and reports a malformed
+  // one as AUTH_CONTEXT_INVALID (after the origin check), never as VALIDATION_ERROR.
+  authContext: z.unknown().optional(),
 });
 
 export const getSessionAction = z.object({

@@ -19,6 +19,9 @@ export const ERROR_CODES = {
   MISSING_ROLE: 'The token carries no recognised role claim.',
   FORBIDDEN: 'The caller\'s role is below what the admin route requires.',
   NOT_FOUND: 'Admin resource does not exist in the caller\'s organization.',
+  AGENT_NOT_AUTHORIZED: 'The agent has no widget embedding policy and WIDGET_AUTH_STRICT refuses such agents.',
+  ORIGIN_NOT_ALLOWED: 'The page embedding the widget is not on the agent\'s origin allowlist.',
+  AUTH_CONTEXT_INVALID: 'create_conversation_session carried an authContext whose HMAC signature or timestamp did not verify.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,8 +1,10 @@
 import { WebSocket } from 'ws';
+import { scopedTarget } from '../backplane/index.js';
 import type { App } from '../app.js';
 import { errorEvent, parseFrame, ProtocolError, type ServerEvent } from '../protocol/index.js';
 import { dispatch } from './handlers/dispatch.js';
 import type { ConnectionIdentity } from './principal.js';
+import { FrameRateGuard } from './rate-limit.js';
 import { TurnCancelled, type ActiveTurn } from './turn-slot.js';
 import type { TurnTracker } from './turn-tracker.js';
 
@@ -10,6 +12,8 @@ export interface ConnectionOptions {
   id: string;
   app: App;
   identity: ConnectionIdentity;
+  /** The upgrade request's Origin header ("" when absent): the page a widget claims to run on. */
+  origin: string;
   tracker: TurnTracker;
   isDraining: () => boolean;
 }
@@ -17,16 +21,21 @@ export interface ConnectionOptions {
 /** Frames handled but not yet finished; past this a client is flooding us and gets RATE_LIMITED. */
 const MAX_QUEUED_FRAMES = 256;
 
+/** 1008 "policy violation": the close code for a client that keeps flooding after RATE_LIMITED. */
+const POLICY_VIOLATION = 1008;
+
 /** One client socket: parses frames, runs them in arrival order, and owns the connection's turn slot. */
 export class Connection {
   readonly id: string;
   readonly app: App;
   readonly identity: ConnectionIdentity;
+  readonly origin: string;
   readonly tracker: TurnTracker;
   activeTurn: ActiveTurn | undefined;
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private closed = false;
+  private readonly rate: FrameRateGuard;
 
   constructor(
     private readonly socket: WebSocket,
@@ -35,10 +44,27 @@ export class Connection {
     this.id = options.id;
     this.app = options.app;
     this.identity = options.identity;
+    this.origin = options.origin;
     this.tracker = options.tracker;
+    this.rate = new FrameRateGuard({
+      perSecond: this.app.config.maxFramesPerSec,
+      burst: this.app.config.frameBurst,
+      closeAfter: this.app.config.rateLimitCloseAfter,
+    });
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     socket.on('close', () => this.onClose());
     socket.on('error', (err) => this.app.logger.debug({ conn: this.id, err: err.message }, 'socket error'));
+    this.app.backplane.attach(this.id, (event) => this.deliver(event));
+    const access = this.identity.access;
+    if (this.identity.authenticated && access.userId !== undefined) {
+      this.app.backplane.associate(this.id, scopedTarget(access.organizationId, { type: 'user', id: access.userId }));
+      this.app.backplane.associate(this.id, { type: 'org', id: access.organizationId });
+    }
+  }
+
+  /** Pushes an event published through the backplane (e.g. by /admin/publish). */
+  deliver(event: object): void {
+    this.send(event as ServerEvent);
   }
 
   get draining(): boolean {
@@ -66,7 +92,18 @@ export class Connection {
   }
 
   private receive(data: Buffer, isBinary: boolean): void {
+    if (this.closed) return;
+    // Every frame counts, malformed ones included: they cost parsing too.
+    const verdict = this.rate.admit();
     const parsed = parseFrame(data, isBinary);
+    if (verdict !== 'accept') {
+      this.send(errorEvent(parsed.requestId, { code: 'RATE_LIMITED', message: 'too many frames; slow down' }, Date.now()));
+      if (verdict === 'close') {
+        this.app.logger.warn({ conn: this.id }, 'closing a connection that kept sending while rate limited');
+        this.close(POLICY_VIOLATION, 'rate limit exceeded');
+      }
+      return;
+    }
     if (!parsed.ok) {
       this.send(errorEvent(parsed.requestId, parsed.error, Date.now()));
       return;
@@ -78,7 +115,8 @@ export class Connection {
     this.queued++;
     // Frames run one after another so a get_session right behind a create sees the session.
     this.queue = this.queue
-      .then(() => dispatch(this, parsed.action, parsed.requestId))
+      // A frame still queued when the socket closed (a disconnect, or an abuse close) has nobody to answer.
+      .then(() => (this.closed ? undefined : dispatch(this, parsed.action, parsed.requestId)))
       .catch((err: unknown) => this.sendError(parsed.requestId, err))
       .finally(() => {
         this.queued--;
@@ -88,6 +126,7 @@ export class Connection {
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.app.backplane.detach(this.id);
     this.activeTurn?.controller.abort(new TurnCancelled('disconnect'));
     this.activeTurn = undefined;
   }

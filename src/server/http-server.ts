@@ -7,8 +7,10 @@ import type { App } from '../app.js';
 import { Connection } from './connection.js';
 import { HttpError, sendError } from './http-io.js';
 import { anonymousIdentity, principalIdentity, type ConnectionIdentity } from './principal.js';
+import { ConnectionsPerIp } from './rate-limit-ip.js';
 import { TurnCancelled } from './turn-slot.js';
 import { TurnTracker } from './turn-tracker.js';
+import { widgetRoutes } from './widget-routes.js';
 
 export interface RunningServer {
   readonly host: string;
@@ -25,20 +27,25 @@ export async function startServer(app: App): Promise<RunningServer> {
   const { config, logger } = app;
   const tracker = new TurnTracker();
   const connections = new Set<Connection>();
+  const perIp = new ConnectionsPerIp(config.maxConnectionsPerIp);
   let draining = false;
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayloadBytes });
 
+  const widget = config.serveWidget ? widgetRoutes({ token: config.widgetToken, logger }) : undefined;
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const pathname = url.pathname;
     if (pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok');
       return;
     }
     if (pathname === '/admin' || pathname.startsWith('/admin/')) {
-      await handleAdmin(app, req, res, pathname);
+      await handleAdmin(app, req, res, pathname, url.searchParams);
       return;
     }
+    if (widget && (await widget(req, res, pathname))) return;
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
   }
 
@@ -74,6 +81,15 @@ export async function startServer(app: App): Promise<RunningServer> {
       return;
     }
     socket.on('error', () => socket.destroy());
+    // The slot is held from here until the TCP socket closes, whether the upgrade succeeds or not.
+    const ip = socket.remoteAddress ?? '';
+    if (!perIp.acquire(ip)) {
+      // debug, not warn: a refused flood must not turn into a log flood.
+      logger.debug({ ip }, 'WebSocket upgrade refused: too many connections from this address');
+      socket.end('HTTP/1.1 429 Too Many Requests\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\ntoo many connections');
+      return;
+    }
+    socket.once('close', () => perIp.release(ip));
     void identify(url).then((identity) => {
       if (!identity) {
         socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nunauthorized');
@@ -90,6 +106,7 @@ export async function startServer(app: App): Promise<RunningServer> {
         id: randomUUID(),
         app,
         identity,
+        origin: req.headers.origin ?? '',
         tracker,
         isDraining: () => draining,
       });

@@ -1,5 +1,6 @@
 import type { Storage } from './storage.js';
 import type {
+  ApprovalMatch,
   Conversation,
   ConversationPage,
   ConversationQuery,
@@ -109,8 +110,10 @@ export class MemoryStorage implements Storage {
     return found && structuredClone(found);
   }
 
-  async takePendingApproval(sessionId: string): Promise<PendingApproval | undefined> {
+  async takePendingApproval(sessionId: string, match?: ApprovalMatch): Promise<PendingApproval | undefined> {
     const found = this.approvals.get(sessionId);
+    if (!found) return undefined;
+    if (match && (found.requestId !== match.requestId || found.toolCallId !== match.toolCallId)) return undefined;
     // Delete happens synchronously with the read, so two awaiting callers cannot both get it.
     this.approvals.delete(sessionId);
     return found;

@@ -1,4 +1,5 @@
 import type {
+  ApprovalMatch,
   Conversation,
   ConversationPage,
   ConversationQuery,
@@ -30,8 +31,9 @@ export interface Storage {
   getPendingApproval(sessionId: string): Promise<PendingApproval | undefined>;
   /**
    * Removes and returns the session's pending approval. Atomic: of two concurrent callers at most
-   * one receives it, which is what makes an approval resolvable only once.
+   * one receives it, which is what makes an approval resolvable only once — across processes too.
+   * With `match`, only an approval for that request and tool call is taken; any other stays.
    */
-  takePendingApproval(sessionId: string): Promise<PendingApproval | undefined>;
+  takePendingApproval(sessionId: string, match?: ApprovalMatch): Promise<PendingApproval | undefined>;
   close(): Promise<void>;
 }

@@ -78,6 +78,61 @@ export interface PendingApproval {
   arguments: string;
   createdAt: string;
   expiresAt: string;
+  /**
+   * Everything needed to finish the turn without the process that parked it. Stored in the same
+   * record so that taking the approval and taking the turn are one atomic step.
+   */
+  checkpoint?: TurnCheckpoint;
+}
+
+/** Which parked call a caller means, so it never takes a newer approval that replaced it. */
+export interface ApprovalMatch {
+  requestId: string;
+  toolCallId: string;
+}
+
+/** A tool call as the model produced it (mirrors the engine's ToolCallRequest). */
+export interface CheckpointToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** One model-conversation message (mirrors the engine's ChatMessage, which is plain JSON). */
+export type CheckpointMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: CheckpointToolCall[] }
+  | { role: 'tool'; toolCallId: string; content: string };
+
+/** A retrieved passage the turn will cite (mirrors the knowledge layer's hit). */
+export interface CheckpointSource {
+  documentId: string;
+  chunkId: string;
+  source: string;
+  title?: string;
+  url?: string;
+  text: string;
+  score: number;
+}
+
+/** A turn frozen at a tool call awaiting approval. */
+export interface TurnCheckpoint {
+  /** The send_message requestId the rest of the turn streams under. */
+  requestId: string;
+  /** The model the turn was using, already resolved from overrides and settings. */
+  model: string;
+  /** The loop iteration whose tool calls were running; the resumed loop continues after it. */
+  iteration: number;
+  /** The model conversation so far: ends with the assistant message holding `toolCall`, then results of earlier calls. */
+  messages: CheckpointMessage[];
+  toolCall: CheckpointToolCall;
+  /** Later calls of the same assistant message, not yet run. */
+  remainingToolCalls: CheckpointToolCall[];
+  /** Names of the tools offered to the model in this turn. */
+  toolNames: string[];
+  sources: CheckpointSource[];
+  usage: { costUsd: number; promptTokens: number; completionTokens: number };
 }
 
 export interface MessageQuery {

@@ -1,13 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { beforeEach, describe, expect, it } from 'vitest';
-import type { Message, Session, Storage } from '../../src/storage/index.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Conversation, Message, PendingApproval, Session, Storage, TurnCheckpoint } from '../../src/storage/index.js';
+
+export interface StorageContractOptions {
+  /** What is written outlives close(): a storage made afterwards sees it (pglite, postgres, dynamodb). */
+  durable?: boolean;
+  /** Two storages open at once share data, like two replicas on one database (postgres, dynamodb). */
+  shared?: boolean;
+}
 
 /** The behaviour every Storage implementation must have. Each implementation's test calls this once. */
-export function runStorageContract(name: string, makeStorage: () => Promise<Storage>): void {
+export function runStorageContract(name: string, makeStorage: () => Promise<Storage>, options: StorageContractOptions = {}): void {
   describe(`storage contract: ${name}`, () => {
     let storage: Storage;
+    const extra: Storage[] = [];
     beforeEach(async () => {
       storage = await makeStorage();
+    });
+    afterEach(async () => {
+      await storage.close();
+      for (const s of extra.splice(0)) await s.close();
     });
 
     const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
@@ -95,12 +107,14 @@ export function runStorageContract(name: string, makeStorage: () => Promise<Stor
 
     it('lists an organization’s conversations newest first, optionally only a user’s own', async () => {
       const ids: string[] = [];
+      // A fresh organization, so rows left by earlier runs on a durable backend cannot interfere.
+      const org = `org-list-${randomUUID()}`;
       for (let n = 0; n < 5; n++) {
         const c = await storage.createConversation({
           id: randomUUID(),
           platform: 'web',
           name: `c${n}`,
-          organizationId: 'org-list',
+          organizationId: org,
           idempotencyKey: `k${n}`,
           createdAt: at(n),
           updatedAt: at(n),
@@ -109,7 +123,7 @@ export function runStorageContract(name: string, makeStorage: () => Promise<Stor
         await storage.addParticipant({
           id: randomUUID(),
           conversationId: c.id,
-          organizationId: 'org-list',
+          organizationId: org,
           type: 'user',
           name: 'u',
           ...(n % 2 === 0 ? { externalId: 'user-even' } : {}),
@@ -118,13 +132,13 @@ export function runStorageContract(name: string, makeStorage: () => Promise<Stor
         });
       }
       await storage.createConversation({ id: randomUUID(), platform: 'web', name: 'x', organizationId: 'org-other', idempotencyKey: 'k', createdAt: at(9), updatedAt: at(9) });
-      const first = await storage.listConversations({ organizationId: 'org-list', limit: 2, offset: 0 });
+      const first = await storage.listConversations({ organizationId: org, limit: 2, offset: 0 });
       expect(first.conversations.map((c) => c.name)).toEqual(['c4', 'c3']);
       expect(first.nextOffset).toBe(2);
-      const rest = await storage.listConversations({ organizationId: 'org-list', limit: 10, offset: 2 });
+      const rest = await storage.listConversations({ organizationId: org, limit: 10, offset: 2 });
       expect(rest.conversations.map((c) => c.name)).toEqual(['c2', 'c1', 'c0']);
       expect(rest.nextOffset).toBeNull();
-      const own = await storage.listConversations({ organizationId: 'org-list', limit: 10, offset: 0, userExternalId: 'user-even' });
+      const own = await storage.listConversations({ organizationId: org, limit: 10, offset: 0, userExternalId: 'user-even' });
       expect(own.conversations.map((c) => c.name)).toEqual(['c4', 'c2', 'c0']);
     });
 
@@ -145,6 +159,174 @@ export function runStorageContract(name: string, makeStorage: () => Promise<Stor
       expect(results.filter((r) => r !== undefined)).toEqual([approval]);
       expect(await storage.getPendingApproval(sessionId)).toBeUndefined();
       expect(await storage.takePendingApproval(sessionId)).toBeUndefined();
+    });
+
+    function conversation(overrides: Partial<Conversation> = {}): Conversation {
+      return {
+        id: randomUUID(),
+        platform: 'web',
+        name: 'Session x',
+        organizationId: `org-${randomUUID()}`,
+        idempotencyKey: randomUUID(),
+        createdAt: at(1),
+        updatedAt: at(2),
+        ...overrides,
+      };
+    }
+
+    function checkpoint(requestId: string): TurnCheckpoint {
+      const call = { id: 'call_9', name: 'delete_record', arguments: '{"id":"42"}' };
+      return {
+        requestId,
+        model: 'claude-haiku-4-5',
+        iteration: 2,
+        messages: [
+          { role: 'system', content: 'You are helpful.' },
+          { role: 'user', content: 'löschen bitte — 42 ✓' },
+          { role: 'assistant', content: '', toolCalls: [{ id: 'call_8', name: 'lookup', arguments: '{}' }, call] },
+          { role: 'tool', toolCallId: 'call_8', content: 'found 42' },
+        ],
+        toolCall: call,
+        remainingToolCalls: [{ id: 'call_10', name: 'notify', arguments: '' }],
+        toolNames: ['delete_record', 'lookup', 'notify'],
+        sources: [{ documentId: 'd1', chunkId: 'd1#0', source: 'https://x.example/a', title: 'A', text: 'passage', score: 0.5 }],
+        usage: { costUsd: 0.0012, promptTokens: 120, completionTokens: 7 },
+      };
+    }
+
+    function approval(sessionId: string, requestId = 'r1', toolCallId = 'call_9'): PendingApproval {
+      return {
+        sessionId,
+        requestId,
+        toolCallId,
+        toolName: 'delete_record',
+        arguments: '{"id":"42"}',
+        createdAt: at(0),
+        expiresAt: at(300),
+        checkpoint: checkpoint(requestId),
+      };
+    }
+
+    it('creates one conversation for one key even when creates race', async () => {
+      const base = conversation();
+      const results = await Promise.all(Array.from({ length: 5 }, () => storage.createConversation({ ...base, id: randomUUID() })));
+      expect(new Set(results.map((c) => c.id)).size).toBe(1);
+      expect(await storage.getConversation(results[0]!.id)).toEqual(results[0]);
+    });
+
+    it('keeps optional fields, nested metadata and owner-less sessions exactly', async () => {
+      const c = await storage.createConversation(conversation({ metadataJson: { page: '/help', tags: ['a', 'b'], nested: { n: 1, ok: true } } }));
+      expect(await storage.getConversation(c.id)).toEqual(c);
+      expect((await storage.getConversation(c.id))?.metadataJson).toEqual({ page: '/help', tags: ['a', 'b'], nested: { n: 1, ok: true } });
+      const bare = await storage.createConversation(conversation());
+      expect(Object.keys((await storage.getConversation(bare.id))!)).not.toContain('metadataJson');
+
+      const p = {
+        id: randomUUID(),
+        conversationId: c.id,
+        organizationId: c.organizationId,
+        type: 'ai-agent' as const,
+        name: 'smooth-agent',
+        email: 'bot@example.com',
+        browserFingerprint: 'fp',
+        externalId: 'ext',
+        internalId: 'agent-1',
+        createdAt: at(3),
+        updatedAt: at(4),
+      };
+      await storage.addParticipant(p);
+      expect(await storage.getParticipant(p.id)).toEqual(p);
+      expect(await storage.getParticipant(randomUUID())).toBeUndefined();
+
+      const anonymous: Session = { ...session(c.id), owner: { organizationId: c.organizationId }, metadata: {} };
+      await storage.createSession(anonymous);
+      const loaded = await storage.getSession(anonymous.sessionId);
+      expect(loaded).toEqual(anonymous);
+      expect(Object.keys(loaded!.owner)).toEqual(['organizationId']);
+    });
+
+    it('treats an unknown cursor as no cursor and pages an empty conversation', async () => {
+      const conversationId = randomUUID();
+      expect(await storage.listMessages({ conversationId, limit: 5, order: 'desc' })).toEqual({ messages: [], nextCursor: null });
+      for (let n = 0; n < 3; n++) await storage.appendMessage(message(conversationId, n));
+      const fromStart = await storage.listMessages({ conversationId, limit: 2, order: 'desc', cursor: randomUUID() });
+      expect(fromStart.messages.map((m) => m.content.text)).toEqual(['m2', 'm1']);
+      // A cursor from another conversation means nothing here either.
+      const other = randomUUID();
+      const foreign = await storage.appendMessage(message(other, 7));
+      const ignored = await storage.listMessages({ conversationId, limit: 5, order: 'asc', cursor: foreign.id });
+      expect(ignored.messages.map((m) => m.content.text)).toEqual(['m0', 'm1', 'm2']);
+    });
+
+    it('keeps every message appended concurrently, with from/to references', async () => {
+      const conversationId = randomUUID();
+      const written = await Promise.all(
+        Array.from({ length: 12 }, (_, n) =>
+          storage.appendMessage({ ...message(conversationId, n), from: { id: 'u', type: 'user' }, to: { id: 'a', type: 'ai-agent', name: 'smooth-agent' } }),
+        ),
+      );
+      const page = await storage.listMessages({ conversationId, limit: 50, order: 'asc' });
+      expect(page.messages).toHaveLength(12);
+      expect(new Set(page.messages.map((m) => m.id))).toEqual(new Set(written.map((m) => m.id)));
+      expect(page.messages.find((m) => m.id === written[3]!.id)).toEqual(written[3]);
+    });
+
+    it('stores a turn checkpoint with the approval and returns it whole from take', async () => {
+      const sessionId = randomUUID();
+      const parked = approval(sessionId, 'req-7');
+      await storage.putPendingApproval(parked);
+      expect(await storage.getPendingApproval(sessionId)).toEqual(parked);
+      expect(await storage.takePendingApproval(sessionId)).toEqual(parked);
+    });
+
+    it('takes only the approval a caller names, and put replaces the session’s approval', async () => {
+      const sessionId = randomUUID();
+      await storage.putPendingApproval(approval(sessionId, 'r1', 'call_1'));
+      await storage.putPendingApproval(approval(sessionId, 'r2', 'call_2'));
+      expect((await storage.getPendingApproval(sessionId))?.requestId).toBe('r2');
+      expect(await storage.takePendingApproval(sessionId, { requestId: 'r1', toolCallId: 'call_1' })).toBeUndefined();
+      expect(await storage.takePendingApproval(sessionId, { requestId: 'r2', toolCallId: 'call_1' })).toBeUndefined();
+      expect((await storage.getPendingApproval(sessionId))?.requestId).toBe('r2');
+      const [a, b] = await Promise.all([
+        storage.takePendingApproval(sessionId, { requestId: 'r2', toolCallId: 'call_2' }),
+        storage.takePendingApproval(sessionId, { requestId: 'r2', toolCallId: 'call_2' }),
+      ]);
+      expect([a, b].filter((r) => r !== undefined).map((r) => r!.requestId)).toEqual(['r2']);
+      expect(await storage.takePendingApproval(randomUUID(), { requestId: 'r2', toolCallId: 'call_2' })).toBeUndefined();
+    });
+
+    it.runIf(options.durable)('keeps everything across close and reopen', async () => {
+      const c = await storage.createConversation(conversation({ metadataJson: { k: 'v' } }));
+      const s = { ...session(c.id), organizationId: c.organizationId };
+      await storage.createSession(s);
+      const m = await storage.appendMessage(message(c.id, 1));
+      const parked = approval(s.sessionId);
+      await storage.putPendingApproval(parked);
+      await storage.close();
+
+      storage = await makeStorage();
+      expect(await storage.getConversation(c.id)).toEqual(c);
+      expect(await storage.getSession(s.sessionId)).toEqual(s);
+      expect((await storage.listMessages({ conversationId: c.id, limit: 5, order: 'desc' })).messages).toEqual([m]);
+      expect(await storage.takePendingApproval(s.sessionId)).toEqual(parked);
+      // Still idempotent after the restart.
+      expect((await storage.createConversation({ ...c, id: randomUUID() })).id).toBe(c.id);
+    });
+
+    it.runIf(options.shared)('lets two open storages see each other’s writes and take an approval only once', async () => {
+      const other = await makeStorage();
+      extra.push(other);
+      const c = await storage.createConversation(conversation());
+      expect(await other.getConversation(c.id)).toEqual(c);
+      expect((await other.createConversation({ ...c, id: randomUUID() })).id).toBe(c.id);
+      const m = await other.appendMessage(message(c.id, 2));
+      expect((await storage.listMessages({ conversationId: c.id, limit: 5, order: 'desc' })).messages).toEqual([m]);
+      for (let round = 0; round < 5; round++) {
+        const sessionId = randomUUID();
+        await storage.putPendingApproval(approval(sessionId));
+        const taken = await Promise.all([storage.takePendingApproval(sessionId), other.takePendingApproval(sessionId)]);
+        expect(taken.filter((t) => t !== undefined)).toHaveLength(1);
+      }
     });
   });
 }

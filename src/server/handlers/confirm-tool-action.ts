@@ -1,6 +1,83 @@
-import { immediate, ProtocolError, type ActionOf } from '../../protocol/index.js';
+import { redactKey } from '../../llm/key-resolver.js';
+import { errorEvent, eventualResponse, immediate, ProtocolError, type ActionOf } from '../../protocol/index.js';
+import type { PendingApproval, Session, TurnCheckpoint } from '../../storage/index.js';
 import type { Connection } from '../connection.js';
+import { TurnCancelled } from '../turn-slot.js';
+import { gatewayKeyFor, toWire } from './send-message.js';
 import { requireSession } from './sessions.js';
+
+function noPending(sessionId: string, why?: string): ProtocolError {
+  return new ProtocolError(
+    'NO_PENDING_CONFIRMATION',
+    why ? `the tool action for session '${sessionId}' ${why}` : `no tool action is awaiting confirmation for session '${sessionId}'`,
+  );
+}
+
+function ack(connection: Connection, requestId: string | undefined, sessionId: string, approved: boolean): void {
+  // The ack goes out before the turn resumes so it precedes the tool result on the wire.
+  connection.send(
+    immediate(requestId, 200, approved ? 'Tool action approved' : 'Tool action rejected', { sessionId, approved }, Date.now()),
+  );
+}
+
+/**
+ * Finishes a parked turn from its checkpoint on this connection: the rest of it (tool result,
+ * tokens, eventual_response) streams here under the original send_message requestId.
+ */
+function resumeHere(connection: Connection, session: Session, checkpoint: TurnCheckpoint, approved: boolean, apiKey: string): void {
+  const { app } = connection;
+  const turnRequestId = checkpoint.requestId;
+  const controller = new AbortController();
+  const slot = { requestId: turnRequestId, controller };
+  connection.activeTurn = slot;
+  const turn = app.turns
+    .resume({
+      session,
+      checkpoint,
+      approved,
+      apiKey,
+      access: { ...connection.identity.access, organizationId: session.organizationId },
+      signal: controller.signal,
+      emit: (event) => {
+        if (controller.signal.aborted) return;
+        const wire = toWire(turnRequestId, event);
+        if (wire) connection.send(wire);
+      },
+    })
+    .then(
+      (outcome) => {
+        if (controller.signal.aborted) return;
+        connection.send(
+          eventualResponse(
+            { requestId: turnRequestId, messageId: outcome.messageId, reply: outcome.reply, citations: outcome.citations, usage: outcome.usage },
+            Date.now(),
+          ),
+        );
+      },
+      (err: unknown) => {
+        if (controller.signal.aborted || err instanceof TurnCancelled) return;
+        const reason = redactKey((err as Error).message ?? String(err), apiKey);
+        app.logger.warn({ conn: connection.id, err: reason }, 'resumed turn failed');
+        connection.send(errorEvent(turnRequestId, { code: 'AGENT_ERROR', message: `agent turn failed: ${reason}` }, Date.now()));
+      },
+    )
+    .finally(() => {
+      if (connection.activeTurn === slot) connection.activeTurn = undefined;
+    });
+  connection.tracker.track(turn, controller);
+}
+
+/** Why this connection cannot run the resumed turn right now; the approval is then left for a retry. */
+function busy(connection: Connection): ProtocolError | undefined {
+  if (connection.draining) return new ProtocolError('SHUTTING_DOWN', 'the server is shutting down; reconnect and confirm again');
+  if (connection.activeTurn) {
+    return new ProtocolError(
+      'TURN_IN_PROGRESS',
+      `a turn is already in progress on this connection (requestId '${connection.activeTurn.requestId}'); confirm from another connection or wait`,
+    );
+  }
+  return undefined;
+}
 
 export async function confirmToolAction(
   connection: Connection,
@@ -8,27 +85,32 @@ export async function confirmToolAction(
   requestId: string | undefined,
 ): Promise<void> {
   const session = await requireSession(connection, action.sessionId);
-  const { storage, approvals } = connection.app;
-  // Taking the record is the atomic step: of two concurrent confirms only one gets it.
-  const pending = await storage.takePendingApproval(session.sessionId);
-  if (!pending) {
-    throw new ProtocolError('NO_PENDING_CONFIRMATION', `no tool action is awaiting confirmation for session '${action.sessionId}'`);
+  const { storage, approvals, now } = connection.app;
+  // Taking the record is the atomic step: of two concurrent confirms, on any processes, only one gets it.
+  const pending: PendingApproval | undefined = await storage.takePendingApproval(session.sessionId);
+  if (!pending) throw noPending(action.sessionId);
+
+  // Fast path: the parked turn is alive in this process; wake it.
+  if (approvals.hasWaiter(session.sessionId)) {
+    ack(connection, requestId, session.sessionId, action.approved);
+    approvals.resolve(session.sessionId, action.approved);
+    return;
   }
-  if (!approvals.hasWaiter(session.sessionId)) {
-    throw new ProtocolError(
-      'NO_PENDING_CONFIRMATION',
-      `the turn awaiting confirmation for session '${action.sessionId}' is no longer active`,
-    );
+
+  // No one here is waiting: the client reconnected, or the turn parked on another process or before a
+  // restart. Finish it from the checkpoint, if it has one and is still within its time.
+  const { checkpoint } = pending;
+  if (!checkpoint) throw noPending(action.sessionId, 'is no longer awaiting confirmation (its turn ended)');
+  if (Date.parse(pending.expiresAt) <= now().getTime()) throw noPending(action.sessionId, 'expired before it was confirmed');
+  const refusal = busy(connection);
+  const apiKey = refusal ? undefined : await gatewayKeyFor(connection, session.organizationId).catch((err: unknown) => err);
+  if (refusal || typeof apiKey !== 'string') {
+    // Not resolved, only not resumable from here: put it back so a retry (or another connection) can.
+    await storage.putPendingApproval(pending);
+    if (refusal) throw refusal;
+    if (apiKey instanceof ProtocolError) throw apiKey;
+    throw new ProtocolError('LLM_UNAVAILABLE', 'no LLM gateway key is configured, so the parked turn cannot continue');
   }
-  // The ack goes out before the turn resumes so it precedes the tool result on the wire.
-  connection.send(
-    immediate(
-      requestId,
-      200,
-      action.approved ? 'Tool action approved' : 'Tool action rejected',
-      { sessionId: session.sessionId, approved: action.approved },
-      Date.now(),
-    ),
-  );
-  approvals.resolve(session.sessionId, action.approved);
+  ack(connection, requestId, session.sessionId, action.approved);
+  resumeHere(connection, session, checkpoint, action.approved, apiKey);
 }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { enforceWidgetPolicy } from '../../auth/widget-enforce.js';
+import { scopedTarget } from '../../backplane/index.js';
 import { immediate, type ActionOf } from '../../protocol/index.js';
 import type { Session } from '../../storage/index.js';
 import type { Connection } from '../connection.js';
@@ -10,13 +12,23 @@ export async function createSession(
   action: ActionOf<'create_conversation_session'>,
   requestId: string | undefined,
 ): Promise<void> {
-  const { storage, now } = connection.app;
+  const { storage, now, config, widgetPolicies } = connection.app;
   const access = connection.identity.access;
   const at = now().toISOString();
   // Unguessable: for an anonymous visitor the id is the only key to the conversation.
   const sessionId = randomUUID();
   const agentId = action.agentId ?? randomUUID();
-  const organizationId = access.organizationId;
+  // Before anything is written: a refused embed leaves no trace in storage.
+  const widget = await enforceWidgetPolicy(widgetPolicies, {
+    agentId,
+    origin: connection.origin,
+    authContext: action.authContext,
+    strict: config.widgetAuth.strict,
+    nowSecs: Math.floor(now().getTime() / 1000),
+  });
+  // The widget's organization, then the token's (an anonymous connection carries the default org).
+  // It is also the owner organization that canUse checks later (see sessions.ts for widget visitors).
+  const organizationId = widget.organizationId ?? access.organizationId;
   const conversation = await storage.createConversation({
     id: randomUUID(),
     platform: 'web',
@@ -68,6 +80,8 @@ export async function createSession(
     updatedAt: at,
   };
   await storage.createSession(session);
+  connection.app.backplane.associate(connection.id, { type: 'session', id: sessionId });
+  connection.app.backplane.associate(connection.id, scopedTarget(organizationId, { type: 'agent', id: agentId }));
   connection.send(
     immediate(
       requestId,

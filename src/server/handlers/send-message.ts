@@ -12,15 +12,16 @@ import {
 } from '../../protocol/index.js';
 import type { Connection } from '../connection.js';
 import { TurnCancelled } from '../turn-slot.js';
+import { redactKey } from '../../llm/key-resolver.js';
 import { requireSession } from './sessions.js';
 
 const TOOL_RESULT_PREVIEW_CHARS = 500;
 
 export const LLM_UNAVAILABLE_MESSAGE =
-  'No LLM gateway key is available for this turn (SMOOAI_GATEWAY_KEY is unset) and SMOOTH_AGENT_REQUIRE_LLM=1 forbids ' +
+  'No LLM gateway key is available for this turn (SMOOAI_GATEWAY_KEY is unset and no per-org key resolved) and SMOOTH_AGENT_REQUIRE_LLM=1 forbids ' +
   'knowledge-base-only answers. Configure the gateway key to enable send_message.';
 
-function toWire(requestId: string, event: TurnEvent): ServerEvent | undefined {
+export function toWire(requestId: string, event: TurnEvent): ServerEvent | undefined {
   const now = Date.now();
   switch (event.type) {
     case 'token':
@@ -43,6 +44,16 @@ function toWire(requestId: string, event: TurnEvent): ServerEvent | undefined {
   }
 }
 
+/** The session organization's gateway key. A resolver that fails is a refused turn, not a silent downgrade. */
+export async function gatewayKeyFor(connection: Connection, organizationId: string): Promise<string | undefined> {
+  try {
+    return await connection.app.gatewayKeys.resolve(organizationId);
+  } catch (err) {
+    connection.app.logger.error({ conn: connection.id, organizationId, err: (err as Error).name }, 'gateway key resolver failed');
+    throw new ProtocolError('LLM_UNAVAILABLE', 'the LLM gateway key for this organization could not be resolved; try again later');
+  }
+}
+
 export async function sendMessage(connection: Connection, action: ActionOf<'send_message'>, requestId: string | undefined): Promise<void> {
   const turnRequestId = action.requestId;
   const session = await requireSession(connection, action.sessionId);
@@ -54,7 +65,7 @@ export async function sendMessage(connection: Connection, action: ActionOf<'send
   }
   if (connection.draining) throw new ProtocolError('SHUTTING_DOWN', 'the server is shutting down; reconnect and retry');
   const { app } = connection;
-  const apiKey = app.config.gateway.apiKey;
+  const apiKey = await gatewayKeyFor(connection, session.organizationId);
   if (!apiKey && app.config.requireLlm) throw new ProtocolError('LLM_UNAVAILABLE', LLM_UNAVAILABLE_MESSAGE);
 
   const controller = new AbortController();
@@ -91,9 +102,11 @@ export async function sendMessage(connection: Connection, action: ActionOf<'send
       (err: unknown) => {
         // A cancelled turn already said `cancelled` (or its client is gone): nothing more to send.
         if (controller.signal.aborted || err instanceof TurnCancelled) return;
-        app.logger.warn({ conn: connection.id, err: (err as Error).message }, 'turn failed');
+        // An upstream error may quote the key it was given; neither the log nor the client sees it.
+        const reason = redactKey((err as Error).message ?? String(err), apiKey);
+        app.logger.warn({ conn: connection.id, err: reason }, 'turn failed');
         connection.send(
-          errorEvent(turnRequestId, { code: 'AGENT_ERROR', message: `agent turn failed: ${(err as Error).message ?? String(err)}` }, Date.now()),
+          errorEvent(turnRequestId, { code: 'AGENT_ERROR', message: `agent turn failed: ${reason}` }, Date.now()),
         );
       },
     )

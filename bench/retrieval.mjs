@@ -1,0 +1,238 @@
+#!/usr/bin/env node
+// Retrieval benchmark for the in-memory knowledge store (dist/knowledge, so `npm run build` first).
+//
+// 1. recall@3 of the help-center fixture (test/fixtures/helpcenter: 46 articles, 90 user questions).
+// 2. For each corpus size: ingest that many synthetic chunks (fixture sentences re-mixed with a
+//    Zipf-distributed invented vocabulary, so postings and vocabulary grow like a real corpus), report
+//    ingestion chunks/s, then p50/p95 latency of the fixture questions (limit 3, as auto-context uses).
+//
+// Everything is offline and seeded, so runs are comparable. Rows:
+//   - the default offline embedder (sparse hashed vectors, served from an inverted index);
+//   - the same with half the documents behind a group ACL, queried by a member of that group, which is
+//     the slow path of the access filter (it has to read each restricted document's ACL);
+//   - with `--dense`, an embedder emitting dense 1024-d vectors (noise: only its cost matters), standing
+//     in for a model embedder; those are scanned brute force.
+//
+// Usage: node --expose-gc bench/retrieval.mjs [--sizes 10000,100000] [--rounds 3] [--dense]
+// (--expose-gc only makes the memory column available.)
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { DeterministicEmbedder, MemoryKnowledge } from '../dist/knowledge/index.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'helpcenter');
+const ORG = 'bench';
+const ACCESS = { organizationId: ORG, groups: [] };
+const STAFF = { organizationId: ORG, userId: 'bench-user', groups: ['staff'] };
+const LIMIT = 3;
+const INGEST_BATCH = 500;
+
+function parseArgs(argv) {
+  const opts = { sizes: [10_000, 100_000], rounds: 3, dense: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--dense') opts.dense = true;
+    else if (arg === '--sizes') opts.sizes = String(argv[++i]).split(',').map(positive('--sizes'));
+    else if (arg === '--rounds') opts.rounds = positive('--rounds')(argv[++i]);
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  return opts;
+}
+
+function positive(name) {
+  return (raw) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected positive integers, got "${raw}"`);
+    return n;
+  };
+}
+
+function loadFixture() {
+  const documents = readdirSync(join(FIXTURES, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((file) => {
+      const content = readFileSync(join(FIXTURES, 'docs', file), 'utf8');
+      return { id: file, source: `help/${file}`, title: /^# (.+)$/m.exec(content)?.[1], content };
+    });
+  const questions = JSON.parse(readFileSync(join(FIXTURES, 'questions.json'), 'utf8'));
+  return { documents, questions };
+}
+
+// mulberry32: tiny, seedable, good enough to make synthetic text reproducible.
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SYLLABLES = 'ka lo mi ne ru ta ve zo pi sa do fu gri bel tor van quin mar lex dri pol sen cor hap'.split(' ');
+
+/** A vocabulary of invented words, drawn Zipf-like so a few are common and most are rare. */
+function inventedVocabulary(random, size) {
+  const words = new Set();
+  while (words.size < size) {
+    const n = 2 + Math.floor(random() * 3);
+    let w = '';
+    for (let i = 0; i < n; i++) w += SYLLABLES[Math.floor(random() * SYLLABLES.length)];
+    words.add(w);
+  }
+  const list = [...words];
+  return () => list[Math.min(list.length - 1, Math.floor(list.length ** random()) - 1)];
+}
+
+/** `count` single-chunk documents built from fixture sentences with a third of the words swapped out. */
+function syntheticDocuments(fixtureDocs, count, seed) {
+  const random = rng(seed);
+  const word = inventedVocabulary(random, 60_000);
+  const sentences = fixtureDocs.flatMap((d) =>
+    d.content
+      .replace(/^#.*$/gm, '')
+      .split(/(?<=[.!?])\s+/)
+      .map((s) => s.trim())
+      .filter((s) => s.length > 20),
+  );
+  const docs = [];
+  for (let i = 0; i < count; i++) {
+    const parts = [];
+    let length = 0;
+    while (length < 380) {
+      const sentence = sentences[Math.floor(random() * sentences.length)];
+      const mixed = sentence
+        .split(' ')
+        .map((w) => (random() < 0.33 ? word() : w))
+        .join(' ');
+      parts.push(mixed);
+      length += mixed.length + 1;
+    }
+    docs.push({ id: `synthetic/${i}`, source: `synthetic/${i}.md`, content: parts.join(' ').slice(0, 480) });
+  }
+  return docs;
+}
+
+/** Dense noise vectors, seeded by the text: the scan cost of a model embedder without the model. */
+class DenseNoiseEmbedder {
+  id = 'bench-dense-noise';
+  dimensions = 1024;
+  async embed(texts) {
+    return texts.map((text) => {
+      let seed = 2166136261;
+      for (let i = 0; i < text.length; i++) seed = Math.imul(seed ^ text.charCodeAt(i), 16777619);
+      const random = rng(seed);
+      return Float32Array.from({ length: this.dimensions }, () => random() * 2 - 1);
+    });
+  }
+}
+
+/** Heap plus typed-array bytes once garbage is really gone; undefined without --expose-gc. */
+async function settledMemory() {
+  if (!global.gc) return undefined;
+  for (let i = 0; i < 3; i++) {
+    global.gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function recallAt3(kb, questions) {
+  let found = 0;
+  for (const q of questions) {
+    const hits = await kb.search(q.question, { access: ACCESS, limit: LIMIT });
+    if (hits.some((h) => h.documentId === q.expectedDoc)) found++;
+  }
+  return found / questions.length;
+}
+
+async function measureCorpus({ label, embedder, restricted }, size, fixture, rounds) {
+  const access = restricted ? STAFF : ACCESS;
+  const before = await settledMemory();
+  let synthetic = syntheticDocuments(fixture.documents, size, 42).map((doc, i) =>
+    restricted && i % 2 === 0 ? { ...doc, acl: { public: false, users: [], groups: ['staff'] } } : doc,
+  );
+  const kb = new MemoryKnowledge({ embedder });
+  const started = performance.now();
+  let chunks = 0;
+  for (let i = 0; i < synthetic.length; i += INGEST_BATCH) {
+    for (const doc of await kb.upsert(ORG, synthetic.slice(i, i + INGEST_BATCH))) chunks += doc.chunkCount;
+  }
+  const ingestSeconds = (performance.now() - started) / 1000;
+  const ingestedChunks = chunks;
+  synthetic = undefined;
+  for (const doc of await kb.upsert(ORG, fixture.documents)) chunks += doc.chunkCount;
+  const after = await settledMemory();
+
+  for (const q of fixture.questions.slice(0, 20)) await kb.search(q.question, { access, limit: LIMIT });
+  const latencies = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const q of fixture.questions) {
+      const t = performance.now();
+      await kb.search(q.question, { access, limit: LIMIT });
+      latencies.push(performance.now() - t);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  const row = {
+    run: label,
+    chunks,
+    ingestChunksPerSec: Math.round(ingestedChunks / ingestSeconds),
+    p50ms: +percentile(latencies, 50).toFixed(2),
+    p95ms: +percentile(latencies, 95).toFixed(2),
+    maxMs: +latencies.at(-1).toFixed(2),
+    ...(after && before ? { memoryMB: Math.round((after - before) / 1e6) } : {}),
+  };
+  return row;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const fixture = loadFixture();
+
+  const recall = {};
+  for (const reranker of ['off', 'lexical']) {
+    const kb = new MemoryKnowledge({ reranker });
+    await kb.upsert(ORG, fixture.documents);
+    recall[reranker] = await recallAt3(kb, fixture.questions);
+  }
+  const raw = new MemoryKnowledge({ embedder: new DeterministicEmbedder() });
+  await raw.upsert(ORG, fixture.documents);
+  recall.rawHashing = await recallAt3(raw, fixture.questions);
+  console.log(`fixture: ${fixture.documents.length} docs, ${fixture.questions.length} questions`);
+  console.log(`recall@3  default (BM25 + deterministic-v1:terms, RRF): ${recall.off.toFixed(3)}`);
+  console.log(`recall@3  + lexical rerank:                             ${recall.lexical.toFixed(3)}`);
+  console.log(`recall@3  raw deterministic-v1 as the dense arm:        ${recall.rawHashing.toFixed(3)}`);
+  console.log('');
+
+  const sparse = () => new DeterministicEmbedder({ tokens: 'terms' });
+  const runs = [
+    { label: 'offline (sparse)', make: sparse, restricted: false },
+    { label: 'offline, 50% behind group ACL', make: sparse, restricted: true },
+  ];
+  if (opts.dense) runs.push({ label: 'dense 1024-d (brute force)', make: () => new DenseNoiseEmbedder(), restricted: false });
+  const rows = [];
+  for (const run of runs) {
+    for (const size of opts.sizes) {
+      const row = await measureCorpus({ label: run.label, embedder: run.make(), restricted: run.restricted }, size, fixture, opts.rounds);
+      rows.push(row);
+      console.log(
+        `${run.label.padEnd(30)} ${String(row.chunks).padStart(7)} chunks  ingest ${String(row.ingestChunksPerSec).padStart(6)} chunks/s  ` +
+          `query p50 ${row.p50ms.toFixed(2)} ms  p95 ${row.p95ms.toFixed(2)} ms  max ${row.maxMs.toFixed(2)} ms` +
+          (row.memoryMB === undefined ? '' : `  ~${row.memoryMB} MB`),
+      );
+    }
+  }
+  console.log(`BENCH_RESULT ${JSON.stringify({ recall, rows })}`);
+}
+
+await main();

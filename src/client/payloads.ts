@@ -1,0 +1,87 @@
+/**
+ * What the client sends and the payloads of the answers it gets back, typed from
+ * `shared/spec/actions/*.schema.json` (request fields and `Response` definitions).
+ */
+
+export interface CreateSessionOptions {
+  /** The agent to talk to; falls back to the client's `agentId` option. */
+  agentId?: string;
+  userName?: string;
+  userEmail?: string;
+  browserFingerprint?: string;
+  metadata?: Record<string, unknown>;
+  /** Client capabilities the server may adapt to (recorded in session metadata). */
+  supports?: string[];
+  authContext?: { userId: string; signature: string; timestamp: number };
+}
+
+/** `create_conversation_session` → `immediate_response.data`. */
+export interface SessionInfo {
+  sessionId: string;
+  conversationId: string;
+  agentId?: string;
+  agentName: string;
+  userParticipantId: string;
+  agentParticipantId: string;
+}
+
+/** `get_session` → `immediate_response.data`. */
+export interface SessionSnapshot extends SessionInfo {
+  threadId?: string;
+  status?: 'active' | 'idle' | 'ended';
+}
+
+export interface SendMessageOptions {
+  message: string;
+  /** Defaults to the client's current session (the one created or resumed last). */
+  sessionId?: string;
+  /** Per-turn model override. */
+  model?: string;
+}
+
+export interface GetMessagesOptions {
+  sessionId?: string;
+  /** 1–100; the server defaults to 50. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface Participant {
+  id: string;
+  type: string;
+  name?: string;
+}
+
+/** `ConversationMessage` from `actions/get-messages.schema.json`. */
+export interface ConversationMessage {
+  id: string;
+  /** `inbound` = from the visitor, `outbound` = from the agent. */
+  direction: 'inbound' | 'outbound';
+  content: { text?: string; structuredResponse?: Record<string, unknown> | null };
+  from?: Participant;
+  to?: Participant;
+  createdAt: string;
+}
+
+/** `get_conversation_messages` → `immediate_response.data`. Messages are newest first. */
+export interface MessagePage {
+  messages: ConversationMessage[];
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+export interface ConfirmToolActionOptions {
+  approved: boolean;
+  sessionId?: string;
+}
+
+/** `confirm_tool_action` → `immediate_response.data`. */
+export interface ConfirmResult {
+  sessionId: string;
+  approved: boolean;
+}
+
+export interface CancelOptions {
+  sessionId?: string;
+}

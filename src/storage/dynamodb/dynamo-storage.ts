@@ -1,0 +1,272 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Storage } from '../storage.js';
+import type {
+  ApprovalMatch,
+  Conversation,
+  ConversationPage,
+  ConversationQuery,
+  Message,
+  MessagePage,
+  MessageQuery,
+  Participant,
+  PendingApproval,
+  Session,
+} from '../types.js';
+import { GSI1, gsi, keys, type ItemKey } from './keys.js';
+import { ensureTable } from './table.js';
+
+export interface DynamoStorageOptions {
+  table: string;
+  /** Default: the SDK's own resolution (AWS_REGION, profile). */
+  region?: string;
+  /** A DynamoDB-compatible endpoint, e.g. a local one. */
+  endpoint?: string;
+  /** Default: the SDK's credential chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Create the table when it does not exist (default true). */
+  createTable?: boolean;
+}
+
+type Item = Record<string, unknown>;
+
+/** The domain record is kept whole as JSON in `body`; key attributes exist only for addressing. */
+function body<T>(item: Item | undefined): T | undefined {
+  return item && typeof item.body === 'string' ? (JSON.parse(item.body) as T) : undefined;
+}
+
+/** Storage on DynamoDB, one table for everything (see keys.ts for the layout). */
+export class DynamoStorage implements Storage {
+  private constructor(
+    private readonly client: DynamoDBClient,
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  static async open(options: DynamoStorageOptions): Promise<DynamoStorage> {
+    const client = new DynamoDBClient({
+      ...(options.region ? { region: options.region } : {}),
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+    });
+    try {
+      if (options.createTable !== false) await ensureTable(client, options.table);
+    } catch (err) {
+      client.destroy();
+      throw err;
+    }
+    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    return new DynamoStorage(client, doc, options.table);
+  }
+
+  private async getItem(key: ItemKey): Promise<Item | undefined> {
+    // Consistent: a session created a moment ago by another replica must be found.
+    return (await this.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item;
+  }
+
+  private async putIfAbsent(item: Item): Promise<boolean> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  private conversationItem(c: Conversation): Item {
+    return { ...keys.conversation(c.id), ...gsi.conversationByOrg(c.organizationId, c.createdAt, c.id), entity: 'conversation', body: JSON.stringify(c) };
+  }
+
+  /**
+   * Idempotent without transactions: first claim `(org, key)` → id with a conditional put, then write
+   * the record. A claim whose record is missing (its writer died in between) is completed by whoever
+   * finds it, under the claimed id, so every caller ends up with the same conversation.
+   */
+  async createConversation(c: Conversation): Promise<Conversation> {
+    const claim = keys.idempotency(c.organizationId, c.idempotencyKey);
+    if (await this.putIfAbsent({ ...claim, entity: 'idempotency', conversationId: c.id })) {
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: this.conversationItem(c) }));
+      return structuredClone(c);
+    }
+    const claimedId = (await this.getItem(claim))?.conversationId;
+    if (typeof claimedId !== 'string') throw new Error(`idempotency claim for "${c.idempotencyKey}" has no conversation id`);
+    const existing = await this.getConversation(claimedId);
+    if (existing) return existing;
+    const completed: Conversation = { ...structuredClone(c), id: claimedId };
+    if (await this.putIfAbsent(this.conversationItem(completed))) return completed;
+    const raced = await this.getConversation(claimedId);
+    if (!raced) throw new Error(`conversation ${claimedId} vanished while completing its creation`);
+    return raced;
+  }
+
+  async getConversation(id: string): Promise<Conversation | undefined> {
+    return body<Conversation>(await this.getItem(keys.conversation(id)));
+  }
+
+  /** Every item of one GSI partition whose sort key starts with `prefix`, in the given order. */
+  private async *indexItems(partition: { gsi1pk: string; prefix: string }, newestFirst: boolean): AsyncGenerator<Item> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: GSI1,
+          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': partition.gsi1pk, ':prefix': partition.prefix },
+          ScanIndexForward: !newestFirst,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      yield* page.Items ?? [];
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
+  /** Admin listing: offset paging walks the organization's index partition (newest first, ties by id). */
+  async listConversations(query: ConversationQuery): Promise<ConversationPage> {
+    let owned: Set<string> | undefined;
+    if (query.userExternalId !== undefined) {
+      owned = new Set();
+      for await (const item of this.indexItems(gsi.participantsOfExternalUser(query.organizationId, query.userExternalId), false)) {
+        const participant = body<Participant>(item);
+        if (participant?.type === 'user') owned.add(participant.conversationId);
+      }
+    }
+    const conversations: Conversation[] = [];
+    let skipped = 0;
+    for await (const item of this.indexItems(gsi.conversationsOfOrg(query.organizationId), true)) {
+      const conversation = body<Conversation>(item);
+      if (!conversation || (owned && !owned.has(conversation.id))) continue;
+      if (skipped < query.offset) {
+        skipped++;
+        continue;
+      }
+      conversations.push(conversation);
+      if (conversations.length > query.limit) break;
+    }
+    const page = conversations.slice(0, query.limit);
+    return { conversations: page, nextOffset: conversations.length > query.limit ? query.offset + page.length : null };
+  }
+
+  async addParticipant(p: Participant): Promise<Participant> {
+    const item = {
+      ...keys.participant(p.id),
+      // Sparse index: only participants known by an external user id can be looked up that way.
+      ...(p.externalId !== undefined ? gsi.participantByExternalUser(p.organizationId, p.externalId, p.createdAt, p.id) : {}),
+      entity: 'participant',
+      body: JSON.stringify(p),
+    };
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
+    return structuredClone(p);
+  }
+
+  async getParticipant(id: string): Promise<Participant | undefined> {
+    return body<Participant>(await this.getItem(keys.participant(id)));
+  }
+
+  async appendMessage(m: Message): Promise<Message> {
+    // A per-conversation counter orders messages; a gap left by a failed write is harmless.
+    const counter = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.sequence(m.conversationId),
+        UpdateExpression: 'ADD #seq :one',
+        ExpressionAttributeNames: { '#seq': 'seq' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const seq = Number(counter.Attributes?.seq);
+    const item = { ...keys.message(m.conversationId, seq, m.id), ...gsi.messageById(m.id), entity: 'message', seq, body: JSON.stringify(m) };
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
+    return structuredClone(m);
+  }
+
+  /** The key of the cursor message within the conversation, or undefined for an unknown cursor. */
+  private async cursorKey(conversationId: string, cursor: string): Promise<ItemKey | undefined> {
+    const found = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :id',
+        ExpressionAttributeValues: { ':id': gsi.messageById(cursor).gsi1pk },
+        Limit: 1,
+      }),
+    );
+    const item = found.Items?.[0];
+    const expected = keys.conversationPartition(conversationId);
+    return item && item.pk === expected && typeof item.sk === 'string' ? { pk: expected, sk: item.sk } : undefined;
+  }
+
+  async listMessages(query: MessageQuery): Promise<MessagePage> {
+    const want = query.limit + 1;
+    let start = query.cursor === undefined ? undefined : await this.cursorKey(query.conversationId, query.cursor);
+    const items: Item[] = [];
+    // A query page stops at 1 MB, possibly short of Limit: keep reading until enough or the end.
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.conversationPartition(query.conversationId), ':prefix': keys.messagePrefix },
+          ScanIndexForward: query.order === 'asc',
+          ConsistentRead: true,
+          Limit: want - items.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey as ItemKey | undefined;
+    } while (start && items.length < want);
+    const messages = items.slice(0, query.limit).flatMap((item) => body<Message>(item) ?? []);
+    const last = messages[messages.length - 1];
+    return { messages, nextCursor: items.length > query.limit && last ? last.id : null };
+  }
+
+  async createSession(s: Session): Promise<Session> {
+    const item = { ...keys.session(s.sessionId), ...gsi.sessionByConversation(s.conversationId, s.createdAt, s.sessionId), entity: 'session', body: JSON.stringify(s) };
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
+    return structuredClone(s);
+  }
+
+  async getSession(sessionId: string): Promise<Session | undefined> {
+    return body<Session>(await this.getItem(keys.session(sessionId)));
+  }
+
+  async putPendingApproval(a: PendingApproval): Promise<void> {
+    const item = { ...keys.approval(a.sessionId), entity: 'approval', requestId: a.requestId, toolCallId: a.toolCallId, body: JSON.stringify(a) };
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
+  }
+
+  async getPendingApproval(sessionId: string): Promise<PendingApproval | undefined> {
+    return body<PendingApproval>(await this.getItem(keys.approval(sessionId)));
+  }
+
+  async takePendingApproval(sessionId: string, match?: ApprovalMatch): Promise<PendingApproval | undefined> {
+    // DynamoDB serializes writes to one item: of two deletes only one sees the old value.
+    try {
+      const deleted = await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: keys.approval(sessionId),
+          ReturnValues: 'ALL_OLD',
+          ...(match
+            ? {
+                ConditionExpression: 'requestId = :r AND toolCallId = :t',
+                ExpressionAttributeValues: { ':r': match.requestId, ':t': match.toolCallId },
+              }
+            : {}),
+        }),
+      );
+      return body<PendingApproval>(deleted.Attributes);
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return undefined;
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+}

@@ -1,0 +1,27 @@
+/** A positional parameter: what both `pg` and PGlite accept without driver-specific coercion. */
+export type SqlParam = string | number | boolean | null;
+
+/** The one operation the SQL storage needs: run a statement, get its rows. */
+export interface SqlExecutor {
+  query<Row extends object>(text: string, params?: readonly SqlParam[]): Promise<Row[]>;
+}
+
+/**
+ * A database the SQL storage runs on: Postgres through a pool, or PGlite in process. Both speak the
+ * same SQL, so the schema, migrations and queries are written once.
+ */
+export interface SqlDatabase extends SqlExecutor {
+  /** What this is, for logs (never includes a password). */
+  readonly label: string;
+  /**
+   * Runs `work` on one connection while holding the database-wide migration lock, so replicas booting
+   * together apply each migration exactly once. `work` gets a transaction helper on that connection.
+   */
+  withMigrationLock<T>(work: (db: SqlSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** One connection: statements run in order, and `transaction` groups them atomically. */
+export interface SqlSession extends SqlExecutor {
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+}

@@ -1,0 +1,223 @@
+import { createClient, type SmoothAgentClient } from '../client/client.js';
+import type { ConnectionStatus } from '../client/connection.js';
+import { isSmoothAgentError } from '../client/errors.js';
+import type { Turn } from '../client/turn.js';
+import type { SessionStore } from './session-store.js';
+import {
+  applyTurnEvent,
+  describeFailure,
+  failItem,
+  itemsFromHistory,
+  newAgentItem,
+  setApprovalState,
+  type AgentItem,
+  type TranscriptItem,
+} from './transcript.js';
+
+export interface ChatSettings {
+  server: string;
+  agentId: string | undefined;
+  token: string | undefined;
+  store: SessionStore;
+  /** Called after every state change; the element re-renders. */
+  onChange: () => void;
+}
+
+/** Newest messages restored after a reload. */
+const HISTORY_LIMIT = 50;
+
+/**
+ * Everything the widget does that is not drawing: the client, the remembered session, history
+ * restore, the running turn, approvals. Kept apart from the element so the element stays a view.
+ */
+export class ChatController {
+  items: TranscriptItem[] = [];
+  connection: ConnectionStatus = { state: 'connecting', attempt: 0 };
+  restoring = false;
+  private client: SmoothAgentClient | undefined;
+  /** True from the moment a message is submitted until its turn has ended. */
+  private active = false;
+  private turn: Turn | undefined;
+  /** The history restore: done, or in flight (undefined → not yet, or the last attempt could not reach the server). */
+  private restoreDone = false;
+  private restoreInFlight: Promise<void> | undefined;
+  private sequence = 0;
+
+  constructor(private readonly settings: ChatSettings) {}
+
+  get busy(): boolean {
+    return this.active;
+  }
+
+  get started(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** Connects (once) and restores the remembered conversation. */
+  start(): void {
+    if (this.client) return;
+    let client: SmoothAgentClient;
+    try {
+      client = createClient({
+        url: this.settings.server,
+        ...(this.settings.token ? { token: this.settings.token } : {}),
+        ...(this.settings.agentId ? { agentId: this.settings.agentId } : {}),
+        backoff: { initialMs: 500, maxMs: 10_000 },
+      });
+    } catch {
+      // A malformed `server` attribute: say so in the panel instead of breaking the page.
+      this.connection = { state: 'closed', attempt: 0 };
+      this.notice(`This chat cannot connect: "${this.settings.server}" is not a valid WebSocket address.`, 'error');
+      return;
+    }
+    this.client = client;
+    this.connection = client.status;
+    client.on('state', (status) => {
+      this.connection = status;
+      // A restore that failed because the server was unreachable is retried once it is back.
+      if (status.state === 'open') void this.restore();
+      this.changed();
+    });
+    client.on('session', (change) => {
+      if (change.type !== 'lost') return;
+      this.settings.store.clear();
+      this.notice('This conversation could not be resumed after the connection came back. Your next message starts a new one.', 'info');
+    });
+    void this.restore();
+  }
+
+  /** Sends a message, creating the session on first use, and streams the answer into the transcript. */
+  async send(text: string): Promise<void> {
+    const client = this.client;
+    const message = text.trim();
+    if (!client || message === '' || this.active) return;
+    this.active = true;
+    this.items = [...this.items, { kind: 'user', id: this.nextId('user'), text: message }];
+    const agent = newAgentItem(this.nextId('agent'));
+    this.items = [...this.items, agent];
+    this.changed();
+    await this.restoreInFlight;
+    try {
+      await this.runTurn(client, agent.id, message, true);
+    } catch (error) {
+      this.updateAgent(agent.id, (item) => failItem(item, error));
+    } finally {
+      this.turn = undefined;
+      this.active = false;
+      this.changed();
+    }
+  }
+
+  /** Stop: the server answers with `cancelled`, which ends the turn. */
+  stop(): void {
+    void this.turn?.cancel().catch(() => {});
+  }
+
+  async decide(agentId: string, approvalId: string, approved: boolean): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.updateAgent(agentId, (item) => setApprovalState(item, approvalId, 'sending'));
+    try {
+      await client.confirmToolAction({ approved });
+      this.updateAgent(agentId, (item) => setApprovalState(item, approvalId, approved ? 'approved' : 'denied'));
+    } catch (error) {
+      this.updateAgent(agentId, (item) => setApprovalState(item, approvalId, 'expired'));
+      this.notice(describeFailure(error), 'error');
+    }
+  }
+
+  reconnectNow(): void {
+    this.client?.reconnect();
+  }
+
+  dispose(): void {
+    this.client?.close();
+    this.client = undefined;
+    this.turn = undefined;
+  }
+
+  private async runTurn(client: SmoothAgentClient, agentId: string, message: string, mayRetry: boolean): Promise<void> {
+    const sessionId = await this.ensureSession(client);
+    const turn = client.sendMessage({ message, sessionId });
+    this.turn = turn;
+    this.changed();
+    let lostSession = false;
+    for await (const event of turn) {
+      if (mayRetry && event.type === 'error' && event.error.code === 'SESSION_NOT_FOUND') lostSession = true;
+      else this.updateAgent(agentId, (item) => applyTurnEvent(item, event));
+    }
+    if (!lostSession) return;
+    // The remembered session is gone (e.g. the server restarted without durable storage): start a
+    // new conversation and send the message there, once.
+    this.settings.store.clear();
+    await this.runTurn(client, agentId, message, false);
+  }
+
+  private async ensureSession(client: SmoothAgentClient): Promise<string> {
+    const remembered = this.settings.store.get();
+    if (remembered !== undefined) {
+      if (client.sessionId === remembered) return remembered;
+      try {
+        await client.resumeSession(remembered);
+        return remembered;
+      } catch (error) {
+        if (!isSmoothAgentError(error, 'SESSION_NOT_FOUND')) throw error;
+        this.settings.store.clear();
+      }
+    }
+    const session = await client.createConversationSession();
+    this.settings.store.set(session.sessionId);
+    return session.sessionId;
+  }
+
+  /** Loads the remembered conversation once; an attempt that cannot reach the server is retried on the next open. */
+  private restore(): Promise<void> {
+    const client = this.client;
+    if (!client || this.restoreDone) return Promise.resolve();
+    if (this.restoreInFlight) return this.restoreInFlight;
+    const sessionId = this.settings.store.get();
+    if (sessionId === undefined) {
+      this.restoreDone = true;
+      return Promise.resolve();
+    }
+    this.restoring = true;
+    this.changed();
+    this.restoreInFlight = (async () => {
+      try {
+        await client.resumeSession(sessionId);
+        const page = await client.getMessages({ limit: HISTORY_LIMIT });
+        // Anything typed while the history loaded stays below it.
+        this.items = [...itemsFromHistory(page.messages), ...this.items];
+        this.restoreDone = true;
+      } catch (error) {
+        if (isSmoothAgentError(error, 'SESSION_NOT_FOUND')) {
+          this.settings.store.clear();
+          this.restoreDone = true;
+        }
+      } finally {
+        this.restoring = false;
+        this.restoreInFlight = undefined;
+        this.changed();
+      }
+    })();
+    return this.restoreInFlight;
+  }
+
+  private updateAgent(id: string, update: (item: AgentItem) => AgentItem): void {
+    this.items = this.items.map((item) => (item.kind === 'agent' && item.id === id ? update(item) : item));
+    this.changed();
+  }
+
+  private notice(text: string, tone: 'info' | 'error'): void {
+    this.items = [...this.items, { kind: 'notice', id: this.nextId('notice'), text, tone }];
+    this.changed();
+  }
+
+  private nextId(kind: string): string {
+    return `${kind}-${++this.sequence}`;
+  }
+
+  private changed(): void {
+    this.settings.onChange();
+  }
+}

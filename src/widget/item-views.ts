@@ -1,0 +1,115 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import { unsafeHTML } from 'lit/directives/unsafe-html.js';
+import type { Citation } from '../client/events.js';
+import { renderMarkdown } from './markdown.js';
+import type { AgentItem, Approval, ToolStep, TranscriptItem } from './transcript.js';
+
+/** Templates for transcript items. Pure functions of the item; actions are passed in. */
+export interface ItemActions {
+  decide(agentId: string, approvalId: string, approved: boolean): void;
+}
+
+/**
+ * Markdown is re-rendered on every streamed token; caching by item keeps unrelated re-renders
+ * (another item changed, the draft changed) from re-parsing every message in the log.
+ */
+const markdownCache = new WeakMap<AgentItem, TemplateResult>();
+
+function markdown(item: AgentItem): TemplateResult {
+  let rendered = markdownCache.get(item);
+  if (!rendered) {
+    // Sanitized by renderMarkdown (DOMPurify); unsafeHTML only inserts it.
+    rendered = html`${unsafeHTML(renderMarkdown(item.text))}`;
+    markdownCache.set(item, rendered);
+  }
+  return rendered;
+}
+
+const TOOL_STATE_LABEL: Record<ToolStep['state'], string> = { running: 'running', done: 'done', failed: 'failed' };
+const TOOL_STATE_MARK: Record<ToolStep['state'], string> = { running: '…', done: '✓', failed: '✕' };
+
+function toolSteps(tools: ToolStep[]): TemplateResult | typeof nothing {
+  if (tools.length === 0) return nothing;
+  return html`<ul class="tools" aria-label="Tools used">
+    ${tools.map(
+      (tool) =>
+        html`<li class="tool" data-state=${tool.state}>
+          <code>${tool.name}</code><span class="tool-state" aria-label=${TOOL_STATE_LABEL[tool.state]}>${TOOL_STATE_MARK[tool.state]}</span>
+        </li>`,
+    )}
+  </ul>`;
+}
+
+const OUTCOME: Record<Approval['state'], string> = {
+  pending: '',
+  sending: '',
+  approved: 'Approved',
+  denied: 'Denied',
+  expired: 'No longer waiting for an answer',
+};
+
+function approvalCard(item: AgentItem, approval: Approval, actions: ItemActions): TemplateResult {
+  const titleId = `${approval.id}-title`;
+  const open = approval.state === 'pending' || approval.state === 'sending';
+  return html`<div class="approval" role="group" aria-labelledby=${titleId} data-state=${approval.state}>
+    <p class="approval-title" id=${titleId}>The assistant wants to run <code>${approval.toolId}</code></p>
+    <p>${approval.description}</p>
+    ${open
+      ? html`<div class="approval-actions">
+          <button class="button primary approve" ?disabled=${approval.state === 'sending'} @click=${() => actions.decide(item.id, approval.id, true)}>
+            Approve
+          </button>
+          <button class="button deny" ?disabled=${approval.state === 'sending'} @click=${() => actions.decide(item.id, approval.id, false)}>Deny</button>
+        </div>`
+      : html`<p class="approval-outcome" data-state=${approval.state}>${OUTCOME[approval.state]}</p>`}
+  </div>`;
+}
+
+function isWebUrl(url: string | undefined): url is string {
+  return url !== undefined && /^https?:\/\//i.test(url);
+}
+
+function sources(citations: Citation[]): TemplateResult | typeof nothing {
+  if (citations.length === 0) return nothing;
+  return html`<div class="citations">
+    <p class="sources-label">Sources</p>
+    <ol class="sources">
+      ${citations.map((citation, index) => {
+        const label = `[${index + 1}] ${citation.title}`;
+        // Only http(s) addresses become links: a document's source is not trusted to be a safe URL.
+        return html`<li>
+          ${isWebUrl(citation.url)
+            ? html`<a class="source" href=${citation.url} target="_blank" rel="noopener noreferrer" title=${citation.snippet}>${label}</a>`
+            : html`<span class="source" title=${citation.snippet}>${label}</span>`}
+        </li>`;
+      })}
+    </ol>
+  </div>`;
+}
+
+function agentMessage(item: AgentItem, actions: ItemActions): TemplateResult {
+  const streaming = item.status === 'waiting' || item.status === 'streaming';
+  return html`<article class="msg agent" data-status=${item.status} aria-busy=${streaming ? 'true' : 'false'} aria-label="Assistant">
+    ${toolSteps(item.tools)}
+    ${item.text !== '' ? html`<div class="bubble md">${markdown(item)}</div>` : nothing}
+    ${item.status === 'waiting' && item.text === ''
+      ? html`<div class="typing" role="status" aria-label="The assistant is typing"><span></span><span></span><span></span></div>`
+      : nothing}
+    ${item.approvals.map((approval) => approvalCard(item, approval, actions))}
+    ${sources(item.citations)}
+    ${item.status === 'stopped' ? html`<p class="note">Stopped.</p>` : nothing}
+    ${item.status === 'failed' ? html`<p class="note error" role="alert">${item.error ?? 'Something went wrong.'}</p>` : nothing}
+  </article>`;
+}
+
+export function transcriptItem(item: TranscriptItem, actions: ItemActions): TemplateResult {
+  switch (item.kind) {
+    case 'user':
+      // Plain text: lit escapes it, so what the visitor typed is shown exactly, never interpreted.
+      return html`<article class="msg user" aria-label="You"><div class="bubble">${item.text}</div></article>`;
+    case 'notice':
+      return html`<p class="notice ${item.tone}" role=${item.tone === 'error' ? 'alert' : 'status'}>${item.text}</p>`;
+    case 'agent':
+      return agentMessage(item, actions);
+  }
+}
