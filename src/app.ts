@@ -1,6 +1,15 @@
 import { createVerifier, type TokenVerifier } from './auth/index.js';
 import { MemoryBackplane, type Backplane } from './backplane/index.js';
 import { MemorySettingsStore, type SettingsStore } from './admin/settings-store.js';
+import {
+  environmentSecrets,
+  Indexer,
+  MemoryConnectorStore,
+  MemoryIndexingRunStore,
+  type ConnectorStore,
+  type IndexingRunStore,
+  type SecretResolver,
+} from './connectors/index.js';
 import { createWidgetPolicies } from './auth/widget-policies.js';
 import type { WidgetPolicyProvider } from './auth/widget-policy.js';
 import { SingleKeyResolver, type GatewayKeyResolver } from './llm/key-resolver.js';
@@ -15,6 +24,7 @@ import {
   type Tool,
   type ToolHook,
 } from './engine/index.js';
+import { buildEmbedder, buildReranker } from './knowledge/build-retrieval.js';
 import { MemoryKnowledge, SEED_DOCUMENTS, type Knowledge } from './knowledge/index.js';
 import { OpenAiProvider, type LlmProvider } from './llm/index.js';
 import { createLogger, type Logger } from './server/logger.js';
@@ -32,6 +42,10 @@ export interface AppDeps {
   logger?: Logger;
   backplane?: Backplane;
   settings?: SettingsStore;
+  connectors?: ConnectorStore;
+  indexingRuns?: IndexingRunStore;
+  /** Resolves a github connector's `auth_ref` at run time; the process environment by default. */
+  secrets?: SecretResolver;
   /** Replaces the verifier AUTH_MODE would choose (e.g. a host's own session tokens). */
   auth?: TokenVerifier;
   /** Replaces the widget embedding policies WIDGET_AUTH_FILE / WIDGET_AUTH_URL would choose. */
@@ -54,6 +68,9 @@ export interface App {
   readonly gatewayKeys: GatewayKeyResolver;
   readonly backplane: Backplane;
   readonly settings: SettingsStore;
+  readonly connectors: ConnectorStore;
+  readonly indexingRuns: IndexingRunStore;
+  readonly indexer: Indexer;
   readonly logger: Logger;
   readonly now: () => Date;
   close(): Promise<void>;
@@ -70,7 +87,14 @@ async function buildStorage(config: Config, logger: Logger): Promise<Storage> {
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<App> {
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger ?? createLogger(config.logLevel);
-  const knowledge = deps.knowledge ?? new MemoryKnowledge(now);
+  const knowledge =
+    deps.knowledge ??
+    new MemoryKnowledge({
+      now,
+      embedder: buildEmbedder(config),
+      reranker: buildReranker(config) ?? 'off',
+      onRerankError: (err) => logger.warn({ err: (err as Error).message }, 'reranker failed; serving fused order'),
+    });
   if (config.seedKb) await knowledge.upsert(config.defaultOrgId, [...SEED_DOCUMENTS]);
   const llm =
     deps.llm ??
@@ -93,6 +117,14 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     (config.gateway.keysFile ? await loadGatewayKeysFile(config.gateway.keysFile, config.gateway.apiKey) : new SingleKeyResolver(config.gateway.apiKey));
   const backplane = deps.backplane ?? new MemoryBackplane();
   const settings = deps.settings ?? new MemorySettingsStore();
+  const connectors = deps.connectors ?? new MemoryConnectorStore();
+  const indexingRuns = deps.indexingRuns ?? new MemoryIndexingRunStore();
+  const indexer = new Indexer({
+    knowledge,
+    runs: indexingRuns,
+    logger,
+    environment: { githubApiUrl: config.githubApiUrl, secrets: deps.secrets ?? environmentSecrets, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
+  });
   // Opened after the file-based configuration has loaded, so a bad tools or keys file fails the boot
   // without leaving a database pool or a PGlite directory lock behind.
   const storage = deps.storage ?? (await buildStorage(config, logger));
@@ -139,6 +171,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     gatewayKeys,
     backplane,
     settings,
+    connectors,
+    indexingRuns,
+    indexer,
     logger,
     now,
     close: async () => {

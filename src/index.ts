@@ -8,6 +8,8 @@ export * from './config/index.js';
 export type { Tool, ToolContext, ToolResult, ToolHook, HookDecision, HookContext } from './engine/index.js';
 export type { Knowledge, KnowledgeDocument, KnowledgeDocumentInput, KnowledgeHit, AccessContext } from './knowledge/index.js';
 export { MemoryKnowledge } from './knowledge/index.js';
+export type { Connector, ConnectorStore, IndexingRun, IndexingRunStore, SecretResolver } from './connectors/index.js';
+export { MemoryConnectorStore, MemoryIndexingRunStore } from './connectors/index.js';
 export type { Storage } from './storage/index.js';
 export { MemoryStorage, openStorage, migrateStorage, StorageSetupError } from './storage/index.js';
 export type { OpenedStorage, OpenStorageOptions } from './storage/index.js';

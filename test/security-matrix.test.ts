@@ -136,6 +136,45 @@ describe('security matrix', () => {
     }
   });
 
+  it('knowledge retrieval and citations', async () => {
+    const curatorOrg1 = callers.find((c) => c.label === 'curator@org-1')!;
+    const curatorOrg2 = callers.find((c) => c.label === 'curator@org-2')!;
+    const doc = (id: string, acl?: { public: boolean; users: string[]; groups: string[] }) => ({
+      id,
+      source: `${id}.md`,
+      content: `Zephyr policy ${id}: the zephyr allowance is documented here.`,
+      ...(acl ? { acl } : {}),
+    });
+    const post = async (caller: Caller, documents: unknown[]) =>
+      expect((await admin('POST', '/admin/knowledge/documents', caller, { documents })).status).toBe(201);
+    await post(curatorOrg1, [
+      doc('org1-all'),
+      doc('org1-user-a', { public: false, users: ['user-a'], groups: [] }),
+      doc('org1-support', { public: false, users: [], groups: ['support'] }),
+    ]);
+    await post(curatorOrg2, [doc('org2-all')]);
+
+    const expectations: Array<{ id: string; reader: (c: Caller) => boolean }> = [
+      { id: 'org1-all', reader: (c) => c.org === 'org-1' },
+      { id: 'org1-user-a', reader: (c) => c.org === 'org-1' && c.who === 'basicA' },
+      { id: 'org1-support', reader: (c) => c.org === 'org-1' && c.who === 'curator' },
+      { id: 'org2-all', reader: (c) => c.org === 'org-2' },
+    ];
+    for (const caller of callers) {
+      const client = await connect(caller);
+      const created = await client.request({ action: 'create_conversation_session', requestId: `k-${caller.label}` });
+      const sessionId = (created.data as { sessionId: string }).sessionId;
+      client.send({ action: 'send_message', requestId: `q-${caller.label}`, sessionId, message: 'what is the zephyr allowance policy?' });
+      const frames = await client.untilTerminal();
+      const cited = ((at(frames.at(-1), 'data.data.citations') as Array<{ id: string }> | undefined) ?? []).map((c) => c.id);
+      const prompt = JSON.stringify(harness.gateway.requests.at(-1)?.body.messages ?? []);
+      for (const { id, reader } of expectations) {
+        record(`citation ${id}`, caller, reader(caller), cited.includes(id));
+        record(`model context ${id}`, caller, reader(caller), prompt.includes(`source=${id}.md`));
+      }
+    }
+  });
+
   it('has no leaks and no wrongful denials', () => {
     expect(rows.length).toBeGreaterThan(0);
     const wrong = rows.filter((r) => r.expected !== r.actual);

@@ -44,6 +44,15 @@ export interface DynamoConfig {
   readonly endpoint?: string;
 }
 
+/** How knowledge is embedded and reranked; gateway modes call `{gateway}/embeddings` and `{gateway}/rerank`. */
+export interface RetrievalConfig {
+  readonly embeddings: 'offline' | 'gateway';
+  readonly embeddingModel: string;
+  readonly embeddingDimensions: number;
+  readonly rerank: 'off' | 'lexical' | 'gateway';
+  readonly rerankModel: string;
+}
+
 export interface Config {
   readonly bind: string;
   readonly port: number;
@@ -52,6 +61,7 @@ export interface Config {
   readonly maxIterations: number;
   readonly maxTokens: number;
   readonly seedKb: boolean;
+  readonly retrieval: RetrievalConfig;
   /** Reference behaviour: without a gateway key, send_message answers LLM_UNAVAILABLE instead of quoting the knowledge base. */
   readonly requireLlm: boolean;
   readonly confirmToolPatterns: readonly string[];
@@ -92,4 +102,6 @@ export interface Config {
   readonly serveWidget: boolean;
   /** Token the host page hands the widget for its `/ws?token=`; it is visible to every page visitor. */
   readonly widgetToken: string | undefined;
+  /** GitHub REST base for github connectors (GitHub Enterprise: `https://host/api/v3`). */
+  readonly githubApiUrl: string;
 }

@@ -1,4 +1,4 @@
-export type { Config, GatewayConfig, StorageKind, AuthMode, DynamoConfig } from './config.js';
+export type { Config, RetrievalConfig, GatewayConfig, StorageKind, AuthMode, DynamoConfig } from './config.js';
 export { ConfigError } from './config-error.js';
 export { loadConfig, defaultConfig, DEFAULTS } from './load-config.js';
 export type { Env, LoadConfigOptions } from './load-config.js';

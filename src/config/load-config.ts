@@ -1,3 +1,4 @@
+import type { RetrievalConfig } from './config.js';
 import type { AuthMode, Config, DynamoConfig, JwtConfig, StorageKind, WidgetAuthConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 
@@ -28,6 +29,7 @@ export const DEFAULTS = Object.freeze({
   frameBurst: 40,
   rateLimitCloseAfter: 20,
   maxConnectionsPerIp: 20,
+  githubApiUrl: 'https://api.github.com',
 });
 
 function text(env: Env, name: string): string | undefined {
@@ -195,6 +197,28 @@ function serveWidget(env: Env, bind: string, options: LoadConfigOptions): boolea
   return options.widgetDefault === 'loopback' && isLoopback(bind);
 }
 
+function choice<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`);
+}
+
+function retrievalConfig(env: Env): RetrievalConfig {
+  const embeddings = choice(env, 'SMOOTH_AGENT_EMBEDDINGS', ['offline', 'gateway'] as const, 'offline');
+  const rerank = choice(env, 'SMOOTH_AGENT_RERANK', ['off', 'lexical', 'gateway'] as const, 'off');
+  const hasKey = text(env, 'SMOOAI_GATEWAY_KEY') !== undefined;
+  if (embeddings === 'gateway' && !hasKey) throw new ConfigError('SMOOTH_AGENT_EMBEDDINGS', 'gateway embeddings need SMOOAI_GATEWAY_KEY');
+  if (rerank === 'gateway' && !hasKey) throw new ConfigError('SMOOTH_AGENT_RERANK', 'gateway reranking needs SMOOAI_GATEWAY_KEY');
+  return Object.freeze({
+    embeddings,
+    embeddingModel: text(env, 'SMOOTH_AGENT_EMBEDDING_MODEL') ?? 'text-embedding-3-small',
+    embeddingDimensions: integer(env, 'SMOOTH_AGENT_EMBEDDING_DIMENSIONS', 1536, 8, 8192),
+    rerank,
+    rerankModel: text(env, 'SMOOTH_AGENT_RERANK_MODEL') ?? 'rerank-english-v3.0',
+  });
+}
+
 /** Reads, validates and freezes the configuration. Throws ConfigError naming the offending variable. */
 export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   const jwt = jwtConfig(env);
@@ -214,6 +238,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     maxIterations: integer(env, 'SMOOTH_AGENT_MAX_ITERATIONS', DEFAULTS.maxIterations, 1, 1000),
     maxTokens: integer(env, 'SMOOTH_AGENT_MAX_TOKENS', DEFAULTS.maxTokens, 1, 1_000_000),
     seedKb: flag(env, 'SMOOTH_AGENT_SEED_KB'),
+    retrieval: retrievalConfig(env),
     requireLlm: flag(env, 'SMOOTH_AGENT_REQUIRE_LLM'),
     confirmToolPatterns: Object.freeze(patterns(env, 'SMOOTH_AGENT_CONFIRM_TOOLS')),
     approvalTimeoutMs: integer(env, 'SMOOTH_AGENT_APPROVAL_TIMEOUT_MS', DEFAULTS.approvalTimeoutMs, 1, 86_400_000),
@@ -242,6 +267,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     maxConnectionsPerIp: integer(env, 'SMOOTH_AGENT_MAX_CONNECTIONS_PER_IP', DEFAULTS.maxConnectionsPerIp, 0, 1_000_000),
     serveWidget: serveWidget(env, text(env, 'SMOOTH_AGENT_BIND') ?? DEFAULTS.bind, options),
     widgetToken: text(env, 'SMOOTH_AGENT_WIDGET_TOKEN'),
+    githubApiUrl: httpUrl(env, 'SMOOTH_AGENT_GITHUB_API_URL') ?? DEFAULTS.githubApiUrl,
   };
   return Object.freeze(config);
 }

@@ -17,3 +17,4 @@ export { canRead } from './access.js';
 export { SEED_DOCUMENTS } from './seed-documents.js';
 export { chunkText } from './chunk-text.js';
 export { terms, stem } from './text-analysis.js';
+export { buildEmbedder, buildReranker } from './build-retrieval.js';

@@ -1,15 +1,13 @@
-import { chunkText } from './chunk-text.js';
 import { DeterministicEmbedder } from './deterministic-embedder.js';
-import { documentRecord, sameDocument } from './document-record.js';
 import { DocumentFilter } from './document-filter.js';
 import { assertSameEmbeddingSpace, checkEmbeddings, embeddingSpaceOf, type Embedder, type EmbeddingSpace } from './embedder.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { KeywordIndex } from './keyword-index.js';
 import type { Knowledge } from './knowledge.js';
 import { SNAPSHOT_FORMAT, type MemoryKnowledgeSnapshot } from './memory-snapshot.js';
+import { candidatesFor, rerankCandidates } from './ranking-steps.js';
 import { LexicalReranker, type Reranker } from './reranker.js';
 import { terms } from './text-analysis.js';
-import type { Ranked } from './top-k.js';
 import type {
   KnowledgeDocument,
   KnowledgeDocumentInput,
@@ -17,6 +15,7 @@ import type {
   SearchOptions,
   UpsertedDocument,
 } from './types.js';
+import { planUpsert, upsertedDocument, type UpsertPlan } from './upsert-plan.js';
 import { VectorIndex } from './vector-index.js';
 
 export interface MemoryKnowledgeOptions {
@@ -30,6 +29,13 @@ export interface MemoryKnowledgeOptions {
   /** Told when a reranker fails and the fused order is served instead. */
   onRerankError?: (error: unknown) => void;
   now?: () => Date;
+}
+
+/** A document and its chunks, in order, as `MemoryKnowledge.load` takes them. */
+export interface LoadedDocument {
+  document: KnowledgeDocument;
+  /** A chunk without a vector embedded to zero and is found by keyword only. */
+  chunks: Array<{ text: string; vector?: Float32Array }>;
 }
 
 interface DocumentEntry {
@@ -53,16 +59,6 @@ interface OrgIndex {
   filter: DocumentFilter;
   keyword: KeywordIndex<ChunkEntry>;
   vectors: VectorIndex<ChunkEntry>;
-}
-
-type Plan =
-  | { kind: 'unchanged'; document: KnowledgeDocument }
-  | { kind: 'relabel'; document: KnowledgeDocument; created: false }
-  | { kind: 'reindex'; document: KnowledgeDocument; texts: string[]; created: boolean };
-
-/** Each arm over-fetches so fusion and reranking have something to reorder. */
-function candidatesFor(limit: number): number {
-  return Math.max(limit * 4, 20);
 }
 
 /**
@@ -96,16 +92,28 @@ export class MemoryKnowledge implements Knowledge {
     if (snapshot.format !== SNAPSHOT_FORMAT) {
       throw new Error(`unsupported knowledge snapshot format ${JSON.stringify(snapshot.format)}; expected ${SNAPSHOT_FORMAT}`);
     }
+    const documents = snapshot.documents.map(({ document, chunks }) => ({
+      document: structuredClone(document),
+      chunks: chunks.map((c) => ({ text: c.text, ...(c.vector ? { vector: Float32Array.from(c.vector) } : {}) })),
+    }));
+    return MemoryKnowledge.load(snapshot.embedding, documents, options);
+  }
+
+  /**
+   * Builds a store from documents whose chunks were already embedded in `space` (a snapshot, or a
+   * durable backend's records), taking ownership of them; throws `EmbedderMismatchError` if `space`
+   * is not the configured embedder's.
+   */
+  static load(space: EmbeddingSpace | undefined, documents: Iterable<LoadedDocument>, options: MemoryKnowledgeOptions = {}): MemoryKnowledge {
     const kb = new MemoryKnowledge(options);
-    assertSameEmbeddingSpace(snapshot.embedding, kb.embedder);
-    kb.space = snapshot.embedding && { ...snapshot.embedding };
-    for (const { document, chunks } of snapshot.documents) {
-      const vectors = chunks.map((c) => (c.vector ? Float32Array.from(c.vector) : undefined));
+    assertSameEmbeddingSpace(space, kb.embedder);
+    kb.space = space && { ...space };
+    for (const { document, chunks } of documents) {
       kb.commit(
         kb.org(document.organizationId),
-        structuredClone(document),
+        document,
         chunks.map((c) => c.text),
-        vectors,
+        chunks.map((c) => c.vector),
       );
     }
     return kb;
@@ -164,19 +172,10 @@ export class MemoryKnowledge implements Knowledge {
     const existing = this.orgs.get(organizationId)?.documents;
     // Later inputs with the same id compare against earlier ones in the batch, as sequential upserts would.
     const planned = new Map<string, KnowledgeDocument>();
-    const plans: Plan[] = inputs.map((input) => {
-      const document = documentRecord(organizationId, input, updatedAt);
-      const previous = planned.get(document.id) ?? existing?.get(document.id)?.document;
-      let plan: Plan;
-      if (previous && sameDocument(previous, document)) {
-        plan = { kind: 'unchanged', document: previous };
-      } else if (previous && previous.contentHash === document.contentHash) {
-        plan = { kind: 'relabel', document: { ...document, chunkCount: previous.chunkCount }, created: false };
-      } else {
-        const texts = chunkText(document.content);
-        plan = { kind: 'reindex', document: { ...document, chunkCount: texts.length }, texts, created: !previous };
-      }
-      planned.set(document.id, plan.document);
+    const plans: UpsertPlan[] = inputs.map((input) => {
+      const previous = input.id === undefined ? undefined : (planned.get(input.id) ?? existing?.get(input.id)?.document);
+      const plan = planUpsert(organizationId, input, previous, updatedAt);
+      planned.set(plan.document.id, plan.document);
       return plan;
     });
 
@@ -188,7 +187,7 @@ export class MemoryKnowledge implements Knowledge {
     const index = this.org(organizationId);
     let offset = 0;
     return plans.map((plan) => {
-      if (plan.kind === 'unchanged') return { ...structuredClone(plan.document), outcome: 'unchanged' };
+      if (plan.kind === 'unchanged') return upsertedDocument(plan);
       if (plan.kind === 'relabel') {
         const entry = index.documents.get(plan.document.id)!;
         entry.document = plan.document;
@@ -198,7 +197,7 @@ export class MemoryKnowledge implements Knowledge {
         offset += plan.texts.length;
         this.commit(index, plan.document, plan.texts, own);
       }
-      return { ...structuredClone(plan.document), outcome: plan.created ? 'created' : 'updated' };
+      return upsertedDocument(plan);
     });
   }
 
@@ -252,34 +251,9 @@ export class MemoryKnowledge implements Knowledge {
       index.keyword.search(queryTerms, n, allowed),
       index.vectors.search(queryVector, n, allowed),
     ]).slice(0, n);
-    const ranked = await this.rerank(query, fused, limit, options.signal);
+    const step = { reranker: this.reranker, onRerankError: this.onRerankError };
+    const ranked = await rerankCandidates(step, query, fused, (c) => c.text, limit, options.signal);
     return ranked.slice(0, limit).map(({ item, score }) => toHit(item, score));
-  }
-
-  private async rerank(
-    query: string,
-    candidates: Ranked<ChunkEntry>[],
-    limit: number,
-    signal: AbortSignal | undefined,
-  ): Promise<Ranked<ChunkEntry>[]> {
-    if (!this.reranker || candidates.length === 0) return candidates;
-    try {
-      const results = await this.reranker.rerank(
-        query,
-        candidates.map((c) => c.item.text),
-        limit,
-        signal,
-      );
-      const reranked = results.flatMap(({ index, score }) => {
-        const candidate = candidates[index];
-        return candidate ? [{ item: candidate.item, score }] : [];
-      });
-      return reranked.length > 0 ? reranked : candidates;
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      this.onRerankError?.(error);
-      return candidates;
-    }
   }
 
   async get(organizationId: string, id: string): Promise<KnowledgeDocument | undefined> {

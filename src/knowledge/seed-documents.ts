@@ -7,6 +7,7 @@ export const SEED_DOCUMENTS: readonly KnowledgeDocumentInput[] = Object.freeze([
     source: 'policies/returns.md',
     title: 'Returns policy',
     content: "SmooAI's return window is exactly 17 days from delivery. Returns after 17 days are not accepted.",
+    documentSets: ['policies'],
     metadata: { document_set: 'policies' },
   },
   {
@@ -14,6 +15,7 @@ export const SEED_DOCUMENTS: readonly KnowledgeDocumentInput[] = Object.freeze([
     source: 'policies/shipping.md',
     title: 'Shipping policy',
     content: 'SmooAI standard shipping takes 5 to 7 business days. Expedited shipping takes 2 business days.',
+    documentSets: ['policies'],
     metadata: { document_set: 'policies' },
   },
 ]);

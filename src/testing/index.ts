@@ -1,1 +1,2 @@
 export * from './scripted-gateway.js';
+export * from './retrieval-endpoints.js';

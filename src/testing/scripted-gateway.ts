@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { handleRetrievalEndpoint, type RetrievalRequest } from './retrieval-endpoints.js';
 
 // A scripted OpenAI-compatible gateway. It is a real HTTP server (not a fetch
 // mock) so that tests exercise the exact code paths production uses: the
@@ -86,6 +87,8 @@ export interface ScriptedGatewayOptions {
 export interface ScriptedGateway {
   url: string;
   requests: RecordedRequest[];
+  /** Calls to /v1/embeddings and /v1/rerank, which answer deterministically without a script. */
+  retrievalRequests: RetrievalRequest[];
   push(...steps: ScriptStep[]): void;
   waitForRequests(n: number, timeoutMs?: number): Promise<void>;
   waitForClientClose(index: number, timeoutMs?: number): Promise<void>;
@@ -471,6 +474,7 @@ export async function startScriptedGateway(opts: ScriptedGatewayOptions = {}): P
     }
   };
 
+  const retrievalRequests: RetrievalRequest[] = [];
   const server = createServer((req, res) => {
     const life = new ResponseLife(res);
     lives.add(life);
@@ -489,8 +493,15 @@ export async function startScriptedGateway(opts: ScriptedGatewayOptions = {}): P
       });
       return;
     }
-    req.resume();
-    sendError(res, 404, `no route for ${req.method ?? '?'} ${path}`, commonHeaders());
+    handleRetrievalEndpoint(path, req, res, (r) => retrievalRequests.push(r))
+      .then((handled) => {
+        if (handled) return;
+        req.resume();
+        sendError(res, 404, `no route for ${req.method ?? '?'} ${path}`, commonHeaders());
+      })
+      .catch((err: unknown) => {
+        if (!res.headersSent) sendError(res, 400, `bad retrieval request: ${String(err)}`, commonHeaders());
+      });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -528,6 +539,7 @@ export async function startScriptedGateway(opts: ScriptedGatewayOptions = {}): P
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    retrievalRequests,
     push(...steps) {
       script.push(...steps);
     },

@@ -1,7 +1,11 @@
 import type { AdminRoute } from '../route.js';
 import { healthRoute, meRoute } from './basics.js';
+import { connectorRoutes } from './connectors.js';
 import { conversationMessagesRoute, listConversationsRoute } from './conversations.js';
+import { documentSetsRoute } from './document-sets.js';
+import { indexConnectorRoute, listRunsRoute } from './indexing.js';
 import { knowledgeRoutes } from './knowledge.js';
+import { knowledgeSearchRoute } from './knowledge-search.js';
 import { modelCostsRoute } from './model-costs.js';
 import { publishRoute } from './publish.js';
 import { getSettingsRoute, putSettingsRoute } from './settings.js';
@@ -17,4 +21,9 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   publishRoute,
   modelCostsRoute,
   ...knowledgeRoutes,
+  knowledgeSearchRoute,
+  documentSetsRoute,
+  ...connectorRoutes,
+  indexConnectorRoute,
+  listRunsRoute,
 ];

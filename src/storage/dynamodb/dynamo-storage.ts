@@ -30,6 +30,12 @@ export interface DynamoStorageOptions {
 
 type Item = Record<string, unknown>;
 
+/** A document client and the single table it addresses. */
+export interface DynamoTableAccess {
+  doc: DynamoDBDocumentClient;
+  table: string;
+}
+
 /** The domain record is kept whole as JSON in `body`; key attributes exist only for addressing. */
 function body<T>(item: Item | undefined): T | undefined {
   return item && typeof item.body === 'string' ? (JSON.parse(item.body) as T) : undefined;
@@ -57,6 +63,14 @@ export class DynamoStorage implements Storage {
     }
     const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     return new DynamoStorage(client, doc, options.table);
+  }
+
+  /**
+   * The client and table under this storage, for stores that keep their records in the same table
+   * (knowledge, agent settings) instead of opening a second client.
+   */
+  get tableAccess(): DynamoTableAccess {
+    return { doc: this.doc, table: this.table };
   }
 
   private async getItem(key: ItemKey): Promise<Item | undefined> {

@@ -74,6 +74,15 @@ export class PgDatabase implements SqlDatabase {
     }
   }
 
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      return await session(client).transaction(work);
+    } finally {
+      client.release();
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

@@ -20,7 +20,7 @@ export class PgliteDatabase implements SqlDatabase {
     this.label = `pglite ${dataDir}`;
   }
 
-  /** `extensions` is where the knowledge store will load pgvector (`@electric-sql/pglite/vector`). */
+  /** `extensions` is where the knowledge store loads pgvector (`vector` from `@electric-sql/pglite-pgvector`). */
   static async open(dataDir: string, options: Pick<PGliteOptions, 'extensions'> = {}): Promise<PgliteDatabase> {
     return new PgliteDatabase(await PGlite.create(dataDir, options), dataDir);
   }
@@ -36,6 +36,10 @@ export class PgliteDatabase implements SqlDatabase {
       query: executor(db).query,
       transaction: <R>(inner: (tx: SqlExecutor) => Promise<R>) => db.transaction((tx) => inner(executor(tx))),
     });
+  }
+
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => work(executor(tx)));
   }
 
   async close(): Promise<void> {

@@ -18,6 +18,11 @@ export interface SqlDatabase extends SqlExecutor {
    * together apply each migration exactly once. `work` gets a transaction helper on that connection.
    */
   withMigrationLock<T>(work: (db: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it
+   * throws. For writes that span several statements (a document and its chunks).
+   */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,12 @@
+export type * from './types.js';
+export { CONNECTOR_KINDS } from './types.js';
+export { ConnectorNameTaken, type ConnectorStore } from './connector-store.js';
+export type { IndexingRunStore, RunQuery } from './indexing-run-store.js';
+export { MemoryConnectorStore } from './memory-connector-store.js';
+export { MemoryIndexingRunStore } from './memory-indexing-run-store.js';
+export { connectorInput, type ConnectorInput } from './connector-input.js';
+export { Indexer, IndexingFailed, ConnectorBusy, ConnectorDisabled, type IndexerOptions } from './indexer.js';
+export { SourceSetupError, type Source, type PullItem, type SourceDocument } from './source.js';
+export type { SourceEnvironment } from './open-source.js';
+export { environmentSecrets, type SecretResolver } from './secrets.js';
+export { repositoryGroup } from './github/github-source.js';

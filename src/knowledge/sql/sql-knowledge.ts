@@ -1,0 +1,191 @@
+import { assertMigrated, migrate } from '../../storage/sql/migrate.js';
+import type { SqlDatabase } from '../../storage/sql/sql-client.js';
+import { checkEmbeddings, type Embedder } from '../embedder.js';
+import type { Knowledge } from '../knowledge.js';
+import { candidatesFor, rerankCandidates, type RerankStep } from '../ranking-steps.js';
+import { LexicalReranker, type Reranker } from '../reranker.js';
+import { terms } from '../text-analysis.js';
+import type { KnowledgeDocument, KnowledgeDocumentInput, KnowledgeHit, SearchOptions, UpsertedDocument } from '../types.js';
+import { planUpsert, upsertedDocument, type UpsertPlan } from '../upsert-plan.js';
+import { toDocument, type DocumentRow } from './document-rows.js';
+import { ensureEmbeddingSpace } from './embedding-space.js';
+import { hybridSearch, queryWords, type ChunkCandidate } from './hybrid-search.js';
+import { knowledgeMigrations } from './knowledge-schema.js';
+import { knowledgeSchemaError } from './schema-errors.js';
+import { vectorText } from './vector-text.js';
+import { assertUnchangedSince, StalePlanError, writePlan } from './write-documents.js';
+
+export interface SqlKnowledgeOptions {
+  /** Fixes the width of the vector column and the recorded embedding space. */
+  embedder: Embedder;
+  reranker?: 'off' | 'lexical' | Reranker;
+  onRerankError?: (error: unknown) => void;
+  now?: () => Date;
+  /** `apply` (default) migrates the `knowledge` track; `verify` only checks it is current. */
+  schema?: 'apply' | 'verify';
+}
+
+/** Postgres SQLSTATE for a deadlock; the loser retries like a stale plan. */
+const DEADLOCK = '40P01';
+const MAX_ATTEMPTS = 5;
+/** HNSW's candidate list must cover what the dense arm asks for; pgvector caps it at 1000. */
+const MAX_EF_SEARCH = 1000;
+
+function isRetryable(err: unknown): boolean {
+  return err instanceof StalePlanError || (err as { code?: unknown } | null)?.code === DEADLOCK;
+}
+
+/**
+ * Hybrid retrieval on Postgres or PGlite (the same SQL): full-text (`tsvector`, GIN) and cosine
+ * (pgvector, HNSW) arms, each filtered by organization, ACL and document sets inside the scan, fused
+ * with RRF, then the optional rerank. Documents and chunks are replaced in one transaction; a plan
+ * made against rows another writer has since changed is made again.
+ */
+export class SqlKnowledge implements Knowledge {
+  private readonly rerank: RerankStep;
+  private readonly now: () => Date;
+  // Writes from this process run one at a time, so they never make each other's plans stale.
+  private writes: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly db: SqlDatabase,
+    private readonly embedder: Embedder,
+    options: SqlKnowledgeOptions,
+  ) {
+    const reranker = options.reranker ?? 'off';
+    this.rerank = {
+      reranker: reranker === 'off' ? undefined : reranker === 'lexical' ? new LexicalReranker() : reranker,
+      onRerankError: options.onRerankError,
+    };
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Prepares the `knowledge` track on `db` (the storage's own handle: one PGlite directory admits one
+   * instance) and checks the embedding space. Throws `EmbedderMismatchError` when the stored vectors
+   * come from another embedder, and `StorageSetupError` when pgvector is missing.
+   */
+  static async open(db: SqlDatabase, options: SqlKnowledgeOptions): Promise<SqlKnowledge> {
+    const track = knowledgeMigrations({ embedderId: options.embedder.id, dimensions: options.embedder.dimensions });
+    const apply = (options.schema ?? 'apply') === 'apply';
+    try {
+      if (apply) await migrate(db, track);
+      else await assertMigrated(db, track);
+    } catch (err) {
+      throw knowledgeSchemaError(db.label, err);
+    }
+    await ensureEmbeddingSpace(db, options.embedder, apply);
+    return new SqlKnowledge(db, options.embedder, options);
+  }
+
+  upsert(organizationId: string, inputs: KnowledgeDocumentInput[]): Promise<UpsertedDocument[]> {
+    const result = this.writes.then(() => this.upsertWithRetry(organizationId, inputs));
+    this.writes = result.catch(() => undefined);
+    return result;
+  }
+
+  private async upsertWithRetry(organizationId: string, inputs: KnowledgeDocumentInput[]): Promise<UpsertedDocument[]> {
+    const updatedAt = this.now().toISOString();
+    // Chunk text → vector text, kept across attempts so a retry embeds only what it has not seen.
+    const vectors = new Map<string, string | null>();
+    for (let attempt = 1; ; attempt++) {
+      const read = await this.readForPlanning(organizationId, inputs);
+      const planned = new Map<string, KnowledgeDocument>();
+      // Later inputs with the same id plan against earlier ones in the batch, as sequential upserts would.
+      const plans = inputs.map((input) => {
+        const previous = input.id === undefined ? undefined : (planned.get(input.id) ?? read.documents.get(input.id));
+        const plan = planUpsert(organizationId, input, previous, updatedAt);
+        planned.set(plan.document.id, plan.document);
+        return plan;
+      });
+      await this.embedNew(plans, vectors);
+      try {
+        await this.db.transaction(async (tx) => {
+          await assertUnchangedSince(tx, organizationId, read.revisions);
+          for (const plan of plans) await writePlan(tx, plan, vectors);
+        });
+        return plans.map(upsertedDocument);
+      } catch (err) {
+        if (attempt >= MAX_ATTEMPTS || !isRetryable(err)) throw err;
+      }
+    }
+  }
+
+  /** The stored documents an upsert plans against, and the revision each was read at. */
+  private async readForPlanning(organizationId: string, inputs: KnowledgeDocumentInput[]) {
+    const ids = [...new Set(inputs.flatMap((i) => (i.id === undefined ? [] : [i.id])))];
+    const rows = await this.db.query<DocumentRow>(
+      'SELECT * FROM knowledge_documents WHERE organization_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb))',
+      [organizationId, JSON.stringify(ids)],
+    );
+    const documents = new Map(rows.map((r) => [r.id, toDocument(r)]));
+    const revisions = new Map<string, number | undefined>(ids.map((id) => [id, undefined]));
+    for (const row of rows) revisions.set(row.id, Number(row.revision));
+    return { documents, revisions };
+  }
+
+  /** One embed call for every chunk text not embedded yet, before the transaction opens. */
+  private async embedNew(plans: UpsertPlan[], vectors: Map<string, string | null>): Promise<void> {
+    const texts = [...new Set(plans.flatMap((p) => (p.kind === 'reindex' ? p.texts : [])))].filter((t) => !vectors.has(t));
+    if (texts.length === 0) return;
+    const embedded = checkEmbeddings(this.embedder, texts.length, await this.embedder.embed(texts));
+    texts.forEach((text, i) => vectors.set(text, vectorText(embedded[i]!)));
+  }
+
+  async search(query: string, options: SearchOptions): Promise<KnowledgeHit[]> {
+    const limit = Math.floor(options.limit);
+    // A query of only stop words has nothing to look for; the dense arm would just match "the".
+    if (terms(query).length === 0 || !(limit > 0)) return [];
+    const [queryVector] = checkEmbeddings(this.embedder, 1, await this.embedder.embed([query], options.signal));
+    const n = candidatesFor(limit);
+    const fused = await this.db.transaction(async (tx) => {
+      // For this transaction only: let HNSW return as many neighbours as asked for, and keep scanning
+      // past chunks the filter rejects (pgvector ≥ 0.8), so a small organization in a big table still
+      // gets its n nearest instead of whatever survived among the global nearest.
+      await tx.query("SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)", [
+        String(Math.min(Math.max(n, 40), MAX_EF_SEARCH)),
+      ]);
+      return hybridSearch(tx, {
+        access: options.access,
+        documentSets: options.documentSets,
+        vector: queryVector ? vectorText(queryVector) : null,
+        words: queryWords(query),
+        candidates: n,
+      });
+    });
+    const ranked = await rerankCandidates(this.rerank, query, fused.slice(0, n), (c) => c.text, limit, options.signal);
+    return ranked.slice(0, limit).map(({ item, score }) => toHit(item, score));
+  }
+
+  async get(organizationId: string, id: string): Promise<KnowledgeDocument | undefined> {
+    const [row] = await this.db.query<DocumentRow>('SELECT * FROM knowledge_documents WHERE organization_id = $1 AND id = $2', [organizationId, id]);
+    return row && toDocument(row);
+  }
+
+  async list(organizationId: string): Promise<KnowledgeDocument[]> {
+    const rows = await this.db.query<DocumentRow>('SELECT * FROM knowledge_documents WHERE organization_id = $1 ORDER BY id', [organizationId]);
+    return rows.map(toDocument);
+  }
+
+  delete(organizationId: string, id: string): Promise<boolean> {
+    const result = this.writes.then(async () => {
+      // Chunks go with it (ON DELETE CASCADE), in the same statement.
+      const rows = await this.db.query('DELETE FROM knowledge_documents WHERE organization_id = $1 AND id = $2 RETURNING id', [organizationId, id]);
+      return rows.length > 0;
+    });
+    this.writes = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function toHit(chunk: ChunkCandidate, score: number): KnowledgeHit {
+  return {
+    documentId: chunk.documentId,
+    chunkId: chunk.chunkId,
+    source: chunk.source,
+    ...(chunk.title !== undefined ? { title: chunk.title } : {}),
+    ...(chunk.url !== undefined ? { url: chunk.url } : {}),
+    text: chunk.text,
+    score,
+  };
+}
