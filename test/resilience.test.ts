@@ -127,6 +127,22 @@ describe('graceful shutdown of `smooth-operator serve`', () => {
     }
   });
 
+  it('refuses to boot with AUTH_MODE=jwt and no key material, naming the variables', async () => {
+    const child = spawn(process.execPath, [cli, 'serve'], {
+      env: { ...process.env, SMOOTH_AGENT_PORT: '0', AUTH_MODE: 'jwt', AUTH_JWT_HS256_SECRET: '', AUTH_JWT_RS256_PUBLIC_KEY: '', AUTH_JWT_JWKS_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    let out = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(err).toContain('AUTH_MODE');
+    expect(err).toContain('AUTH_JWT_HS256_SECRET');
+    expect(out).not.toContain('listening');
+  });
+
   it('refuses to boot on a bad variable, naming it', async () => {
     const child = spawn(process.execPath, [cli, 'serve'], {
       env: { ...process.env, SMOOTH_AGENT_PORT: 'not-a-port', SMOOAI_GATEWAY_KEY: 'sk-hidden' },
