@@ -1,9 +1,8 @@
-import { redactKey } from '../../llm/key-resolver.js';
-import { errorEvent, eventualResponse, immediate, ProtocolError, type ActionOf } from '../../protocol/index.js';
+import { immediate, ProtocolError, type ActionOf } from '../../protocol/index.js';
 import type { PendingApproval, Session, TurnCheckpoint } from '../../storage/index.js';
 import type { Connection } from '../connection.js';
-import { TurnCancelled } from '../turn-slot.js';
-import { gatewayKeyFor, toWire } from './send-message.js';
+import { streamTurn } from '../turn-stream.js';
+import { gatewayKeyFor } from './send-message.js';
 import { requireSession } from './sessions.js';
 
 function noPending(sessionId: string, why?: string): ProtocolError {
@@ -25,46 +24,17 @@ function ack(connection: Connection, requestId: string | undefined, sessionId: s
  * tokens, eventual_response) streams here under the original send_message requestId.
  */
 function resumeHere(connection: Connection, session: Session, checkpoint: TurnCheckpoint, approved: boolean, apiKey: string): void {
-  const { app } = connection;
-  const turnRequestId = checkpoint.requestId;
-  const controller = new AbortController();
-  const slot = { requestId: turnRequestId, controller };
-  connection.activeTurn = slot;
-  const turn = app.turns
-    .resume({
+  streamTurn(connection, checkpoint.requestId, apiKey, ({ signal, emit }) =>
+    connection.app.turns.resume({
       session,
       checkpoint,
       approved,
       apiKey,
       access: { ...connection.identity.access, organizationId: session.organizationId },
-      signal: controller.signal,
-      emit: (event) => {
-        if (controller.signal.aborted) return;
-        const wire = toWire(turnRequestId, event);
-        if (wire) connection.send(wire);
-      },
-    })
-    .then(
-      (outcome) => {
-        if (controller.signal.aborted) return;
-        connection.send(
-          eventualResponse(
-            { requestId: turnRequestId, messageId: outcome.messageId, reply: outcome.reply, citations: outcome.citations, usage: outcome.usage },
-            Date.now(),
-          ),
-        );
-      },
-      (err: unknown) => {
-        if (controller.signal.aborted || err instanceof TurnCancelled) return;
-        const reason = redactKey((err as Error).message ?? String(err), apiKey);
-        app.logger.warn({ conn: connection.id, err: reason }, 'resumed turn failed');
-        connection.send(errorEvent(turnRequestId, { code: 'AGENT_ERROR', message: `agent turn failed: ${reason}` }, Date.now()));
-      },
-    )
-    .finally(() => {
-      if (connection.activeTurn === slot) connection.activeTurn = undefined;
-    });
-  connection.tracker.track(turn, controller);
+      signal,
+      emit,
+    }),
+  );
 }
 
 /** Why this connection cannot run the resumed turn right now; the approval is then left for a retry. */
