@@ -2,3 +2,4 @@ export type { Config, RetrievalConfig, GatewayConfig, StorageKind, AuthMode, Dyn
 export { ConfigError } from './config-error.js';
 export { loadConfig, defaultConfig, DEFAULTS } from './load-config.js';
 export type { Env, LoadConfigOptions } from './load-config.js';
+export { readJsonObjectFile } from './read-json-object-file.js';

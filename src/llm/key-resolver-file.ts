@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../config/index.js';
+import { ConfigError, readJsonObjectFile } from '../config/index.js';
 import { MapKeyResolver } from './key-resolver.js';
 
 const VARIABLE = 'SMOOTH_AGENT_GATEWAY_KEYS_FILE';
@@ -9,21 +8,7 @@ const VARIABLE = 'SMOOTH_AGENT_GATEWAY_KEYS_FILE';
  * organization, never a key: neither the values nor the JSON parser's message (which quotes the text).
  */
 export async function loadGatewayKeysFile(path: string, fallback: string | undefined): Promise<MapKeyResolver> {
-  let raw: string;
-  try {
-    raw = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(VARIABLE, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    throw new ConfigError(VARIABLE, `${path} is not valid JSON`);
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new ConfigError(VARIABLE, `${path} must be a JSON object mapping organization id to key`);
-  }
+  const json = await readJsonObjectFile(VARIABLE, path, 'a JSON object mapping organization id to key');
   const keys: Array<[string, string]> = [];
   for (const [organizationId, key] of Object.entries(json)) {
     if (typeof key !== 'string' || key.trim() === '') {
