@@ -1,15 +1,15 @@
 import { createVerifier, type TokenVerifier } from './auth/index.js';
 import { MemoryBackplane, type Backplane } from './backplane/index.js';
-import { MemorySettingsStore, type SettingsStore } from './admin/settings-store.js';
+import type { SettingsStore } from './admin/settings-store.js';
+import { settingsForStorage } from './admin/settings-for-storage.js';
 import {
   environmentSecrets,
   Indexer,
-  MemoryConnectorStore,
-  MemoryIndexingRunStore,
   type ConnectorStore,
   type IndexingRunStore,
   type SecretResolver,
 } from './connectors/index.js';
+import { connectorStoresForStorage } from './connectors/stores-for-storage.js';
 import { createWidgetPolicies } from './auth/widget-policies.js';
 import type { WidgetPolicyProvider } from './auth/widget-policy.js';
 import { SingleKeyResolver, type GatewayKeyResolver } from './llm/key-resolver.js';
@@ -25,7 +25,8 @@ import {
   type ToolHook,
 } from './engine/index.js';
 import { buildEmbedder, buildReranker } from './knowledge/build-retrieval.js';
-import { MemoryKnowledge, SEED_DOCUMENTS, type Knowledge } from './knowledge/index.js';
+import { SEED_DOCUMENTS, type Knowledge } from './knowledge/index.js';
+import { knowledgeForStorage } from './knowledge/open-knowledge.js';
 import { OpenAiProvider, type LlmProvider } from './llm/index.js';
 import { createLogger, type Logger } from './server/logger.js';
 import { TurnCancelled } from './server/turn-slot.js';
@@ -83,19 +84,22 @@ async function buildStorage(config: Config, logger: Logger): Promise<Storage> {
   return opened.storage;
 }
 
+/** The configured embedder and reranker over the storage's backend (memory, SQL or DynamoDB). */
+async function buildKnowledge(config: Config, storage: Storage, logger: Logger, now: () => Date): Promise<Knowledge> {
+  const reranker = buildReranker(config);
+  return knowledgeForStorage(storage, {
+    now,
+    embedder: buildEmbedder(config),
+    ...(reranker ? { reranker } : {}),
+    onRerankError: (err) => logger.warn({ err: (err as Error).message }, 'reranker failed; serving fused order'),
+    schema: config.autoMigrate ? 'apply' : 'verify',
+  });
+}
+
 /** The composition root: builds every seam once from configuration and hands them down. */
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<App> {
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger ?? createLogger(config.logLevel);
-  const knowledge =
-    deps.knowledge ??
-    new MemoryKnowledge({
-      now,
-      embedder: buildEmbedder(config),
-      reranker: buildReranker(config) ?? 'off',
-      onRerankError: (err) => logger.warn({ err: (err as Error).message }, 'reranker failed; serving fused order'),
-    });
-  if (config.seedKb) await knowledge.upsert(config.defaultOrgId, [...SEED_DOCUMENTS]);
   const llm =
     deps.llm ??
     new OpenAiProvider({
@@ -116,18 +120,33 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     deps.gatewayKeys ??
     (config.gateway.keysFile ? await loadGatewayKeysFile(config.gateway.keysFile, config.gateway.apiKey) : new SingleKeyResolver(config.gateway.apiKey));
   const backplane = deps.backplane ?? new MemoryBackplane();
-  const settings = deps.settings ?? new MemorySettingsStore();
-  const connectors = deps.connectors ?? new MemoryConnectorStore();
-  const indexingRuns = deps.indexingRuns ?? new MemoryIndexingRunStore();
+  // Opened after the file-based configuration has loaded, so a bad tools or keys file fails the boot
+  // without leaving a database pool or a PGlite directory lock behind.
+  const storage = deps.storage ?? (await buildStorage(config, logger));
+  // Knowledge and settings live where the storage does, on its database handle or table.
+  let knowledge: Knowledge;
+  let settings: SettingsStore;
+  let connectors: ConnectorStore;
+  let indexingRuns: IndexingRunStore;
+  try {
+    knowledge = deps.knowledge ?? (await buildKnowledge(config, storage, logger, now));
+    settings = deps.settings ?? (await settingsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
+    // Connector configs and indexing runs too: a run's cursor must outlive the process for the next run to be incremental.
+    const connectorStores = await connectorStoresForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
+    connectors = deps.connectors ?? connectorStores.connectors;
+    indexingRuns = deps.indexingRuns ?? connectorStores.runs;
+    if (config.seedKb) await knowledge.upsert(config.defaultOrgId, [...SEED_DOCUMENTS]);
+  } catch (err) {
+    // pgvector missing, embedder changed, …: fail the boot without keeping the pool or the PGlite lock.
+    if (!deps.storage) await storage.close().catch(() => undefined);
+    throw err;
+  }
   const indexer = new Indexer({
     knowledge,
     runs: indexingRuns,
     logger,
     environment: { githubApiUrl: config.githubApiUrl, secrets: deps.secrets ?? environmentSecrets, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
   });
-  // Opened after the file-based configuration has loaded, so a bad tools or keys file fails the boot
-  // without leaving a database pool or a PGlite directory lock behind.
-  const storage = deps.storage ?? (await buildStorage(config, logger));
   const gate = new ApprovalGate({
     patterns: config.confirmToolPatterns,
     timeoutMs: config.approvalTimeoutMs,

@@ -216,7 +216,7 @@ whenAvailable('postgres', 'unavailable' in probe ? probe.unavailable : undefined
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
-        return (await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version);
+        return (await client.query<{ version: number }>("SELECT version FROM schema_migrations WHERE track = 'core' ORDER BY version")).rows.map((r) => r.version);
       } finally {
         await client.end();
       }

@@ -1,4 +1,8 @@
 import { ConfigError, loadConfig } from '../config/index.js';
+import { settingsForStorage } from '../admin/settings-for-storage.js';
+import { connectorStoresForStorage } from '../connectors/stores-for-storage.js';
+import { buildEmbedder } from '../knowledge/build-retrieval.js';
+import { knowledgeForStorage } from '../knowledge/open-knowledge.js';
 import { migrateStorage, StorageSetupError } from '../storage/index.js';
 
 export interface MigrateIo {
@@ -23,7 +27,12 @@ export async function migrate(env: NodeJS.ProcessEnv, io: MigrateIo = { stdout: 
     throw err;
   }
   try {
-    const opened = await migrateStorage(config);
+    // The knowledge, settings and connector tables live on the same database and are migrated with it.
+    const opened = await migrateStorage(config, async (storage) => {
+      await knowledgeForStorage(storage, { embedder: buildEmbedder(config), schema: 'apply' });
+      await settingsForStorage(storage, 'apply');
+      await connectorStoresForStorage(storage, 'apply');
+    });
     if (config.storage === 'memory') {
       io.stdout.write('storage is memory (SMOOTH_AGENT_STORAGE unset or memory): nothing to migrate\n');
     } else if (opened.migration) {

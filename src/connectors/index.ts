@@ -4,6 +4,7 @@ export { ConnectorNameTaken, type ConnectorStore } from './connector-store.js';
 export type { IndexingRunStore, RunQuery } from './indexing-run-store.js';
 export { MemoryConnectorStore } from './memory-connector-store.js';
 export { MemoryIndexingRunStore } from './memory-indexing-run-store.js';
+export { connectorStoresForStorage, type ConnectorStores } from './stores-for-storage.js';
 export { connectorInput, type ConnectorInput } from './connector-input.js';
 export { Indexer, IndexingFailed, ConnectorBusy, ConnectorDisabled, type IndexerOptions } from './indexer.js';
 export { SourceSetupError, type Source, type PullItem, type SourceDocument } from './source.js';

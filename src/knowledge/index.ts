@@ -18,3 +18,7 @@ export { SEED_DOCUMENTS } from './seed-documents.js';
 export { chunkText } from './chunk-text.js';
 export { terms, stem } from './text-analysis.js';
 export { buildEmbedder, buildReranker } from './build-retrieval.js';
+export { knowledgeForStorage, type KnowledgeForStorageOptions } from './open-knowledge.js';
+// The durable stores are loaded on demand by knowledgeForStorage (DynamoDB's pulls in the AWS SDK).
+export type { SqlKnowledge, SqlKnowledgeOptions } from './sql/sql-knowledge.js';
+export type { DynamoKnowledge, DynamoKnowledgeOptions } from './dynamodb/dynamo-knowledge.js';

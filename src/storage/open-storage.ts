@@ -72,8 +72,16 @@ export async function openStorage(selection: StorageSelection, options: OpenStor
  * `smooth-operator migrate`: brings the schema up to date (SQL) or creates the table (DynamoDB),
  * then closes. Memory has nothing to migrate.
  */
-export async function migrateStorage(selection: StorageSelection): Promise<OpenedStorage> {
+export async function migrateStorage(
+  selection: StorageSelection,
+  /** Prepares the schema of stores that share the storage's database (knowledge, settings) before it closes. */
+  prepare?: (storage: Storage) => Promise<void>,
+): Promise<OpenedStorage> {
   const opened = await openStorage({ ...selection, autoMigrate: true });
-  await opened.storage.close();
+  try {
+    await prepare?.(opened.storage);
+  } finally {
+    await opened.storage.close();
+  }
   return opened;
 }

@@ -1,4 +1,5 @@
 import type { PGliteOptions } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataDirLock } from './data-dir-lock.js';
@@ -12,7 +13,7 @@ export interface PgliteStorageOptions {
   dataDir: string;
   /** `apply` runs pending migrations (the default); `verify` only checks and fails with what to do. */
   schema?: SchemaMode;
-  /** PGlite extensions to load (the knowledge store needs `vector`). */
+  /** PGlite extensions to load; default `vector` (pgvector), which the knowledge store on this database needs. */
   extensions?: PGliteOptions['extensions'];
 }
 
@@ -33,7 +34,7 @@ export class PgliteStorage extends SqlStorage {
     const lock = DataDirLock.acquire(dataDir);
     let db: PgliteDatabase | undefined;
     try {
-      db = await PgliteDatabase.open(join(dataDir, 'pglite'), options.extensions ? { extensions: options.extensions } : {});
+      db = await PgliteDatabase.open(join(dataDir, 'pglite'), { extensions: options.extensions ?? { vector } });
       const report = await prepareSchema(db, options.schema ?? 'apply');
       return new PgliteStorage(db, lock, report);
     } catch (err) {

@@ -17,7 +17,8 @@ export function knowledgeSchemaError(label: string, err: unknown): Error {
   if (err instanceof StorageSetupError) return err;
   const message = (err as Error).message;
   const state = sqlState(err);
-  if ((state !== undefined && NOT_INSTALLED.has(state) && /vector/.test(message)) || /extension "vector"/.test(message) && /not available|control file/.test(message)) {
+  const missing = state !== undefined && NOT_INSTALLED.has(state) && /vector/.test(message);
+  if (missing || (/extension "vector"/.test(message) && /not available|control file/.test(message))) {
     return new StorageSetupError(
       `${label}: the knowledge store needs the pgvector extension, which this server does not have (${message}). ` +
         'Install pgvector on the database server (Debian/Ubuntu, as root: scripts/install-pgvector.sh, or the ' +

@@ -12,6 +12,7 @@ import { ensureEmbeddingSpace } from './embedding-space.js';
 import { hybridSearch, queryWords, type ChunkCandidate } from './hybrid-search.js';
 import { knowledgeMigrations } from './knowledge-schema.js';
 import { knowledgeSchemaError } from './schema-errors.js';
+import { TableStatistics } from './statistics.js';
 import { vectorText } from './vector-text.js';
 import { assertUnchangedSince, StalePlanError, writePlan } from './write-documents.js';
 
@@ -23,13 +24,13 @@ export interface SqlKnowledgeOptions {
   now?: () => Date;
   /** `apply` (default) migrates the `knowledge` track; `verify` only checks it is current. */
   schema?: 'apply' | 'verify';
+  /** Told when refreshing the planner's statistics after a bulk write fails (searches still work). */
+  onStatisticsError?: (error: unknown) => void;
 }
 
 /** Postgres SQLSTATE for a deadlock; the loser retries like a stale plan. */
 const DEADLOCK = '40P01';
 const MAX_ATTEMPTS = 5;
-/** HNSW's candidate list must cover what the dense arm asks for; pgvector caps it at 1000. */
-const MAX_EF_SEARCH = 1000;
 
 function isRetryable(err: unknown): boolean {
   return err instanceof StalePlanError || (err as { code?: unknown } | null)?.code === DEADLOCK;
@@ -44,6 +45,7 @@ function isRetryable(err: unknown): boolean {
 export class SqlKnowledge implements Knowledge {
   private readonly rerank: RerankStep;
   private readonly now: () => Date;
+  private readonly statistics: TableStatistics;
   // Writes from this process run one at a time, so they never make each other's plans stale.
   private writes: Promise<unknown> = Promise.resolve();
 
@@ -58,6 +60,7 @@ export class SqlKnowledge implements Knowledge {
       onRerankError: options.onRerankError,
     };
     this.now = options.now ?? (() => new Date());
+    this.statistics = new TableStatistics(db, options.onStatisticsError);
   }
 
   /**
@@ -75,7 +78,9 @@ export class SqlKnowledge implements Knowledge {
       throw knowledgeSchemaError(db.label, err);
     }
     await ensureEmbeddingSpace(db, options.embedder, apply);
-    return new SqlKnowledge(db, options.embedder, options);
+    const knowledge = new SqlKnowledge(db, options.embedder, options);
+    await knowledge.statistics.refreshIfNeverAnalyzed();
+    return knowledge;
   }
 
   upsert(organizationId: string, inputs: KnowledgeDocumentInput[]): Promise<UpsertedDocument[]> {
@@ -104,6 +109,7 @@ export class SqlKnowledge implements Knowledge {
           await assertUnchangedSince(tx, organizationId, read.revisions);
           for (const plan of plans) await writePlan(tx, plan, vectors);
         });
+        this.statistics.wrote(plans.reduce((n, p) => n + (p.kind === 'reindex' ? p.texts.length : 0), 0));
         return plans.map(upsertedDocument);
       } catch (err) {
         if (attempt >= MAX_ATTEMPTS || !isRetryable(err)) throw err;
@@ -138,21 +144,16 @@ export class SqlKnowledge implements Knowledge {
     if (terms(query).length === 0 || !(limit > 0)) return [];
     const [queryVector] = checkEmbeddings(this.embedder, 1, await this.embedder.embed([query], options.signal));
     const n = candidatesFor(limit);
-    const fused = await this.db.transaction(async (tx) => {
-      // For this transaction only: let HNSW return as many neighbours as asked for, and keep scanning
-      // past chunks the filter rejects (pgvector ≥ 0.8), so a small organization in a big table still
-      // gets its n nearest instead of whatever survived among the global nearest.
-      await tx.query("SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)", [
-        String(Math.min(Math.max(n, 40), MAX_EF_SEARCH)),
-      ]);
-      return hybridSearch(tx, {
+    // One transaction: the dense arm's planner settings are SET LOCAL, so they end with it.
+    const fused = await this.db.transaction((tx) =>
+      hybridSearch(tx, {
         access: options.access,
         documentSets: options.documentSets,
         vector: queryVector ? vectorText(queryVector) : null,
         words: queryWords(query),
         candidates: n,
-      });
-    });
+      }),
+    );
     const ranked = await rerankCandidates(this.rerank, query, fused.slice(0, n), (c) => c.text, limit, options.signal);
     return ranked.slice(0, limit).map(({ item, score }) => toHit(item, score));
   }

@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+// Hybrid search latency of the knowledge store on each storage backend (dist/, so `npm run build` first).
+//
+// For every backend: ingest the help-center fixture (test/fixtures/helpcenter) plus synthetic documents
+// until there are about `--chunks` chunks (fixture sentences with a third of the words replaced by an
+// invented Zipf vocabulary, ten ~300-character paragraphs per document, half of the documents behind a
+// group ACL), then ask the 90 fixture questions `--rounds` times with limit 3 (what auto-context asks
+// for) as an anonymous visitor and as a member of the group. Reports ingestion chunks/s, recall@3 of the
+// fixture questions, and p50/p95 query latency. Offline deterministic embedder throughout.
+//
+//   memory    MemoryKnowledge in this process
+//   pglite    SqlKnowledge on PGlite (pgvector) in a temp directory, in this process
+//   postgres  SqlKnowledge on a fresh database of SMOOTH_AGENT_TEST_PG_URL's server (dropped afterwards)
+//   dynamodb  DynamoKnowledge on dynalite (in-memory DynamoDB on loopback), via the real AWS SDK
+//
+// Usage: node bench/knowledge-backends.mjs [--backends memory,pglite,postgres,dynamodb] [--chunks 10000] [--rounds 2]
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { DeterministicEmbedder, MemoryKnowledge } from '../dist/knowledge/index.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'helpcenter');
+const ORG = 'bench';
+const ANONYMOUS = { organizationId: ORG, groups: [] };
+const MEMBER = { organizationId: ORG, userId: 'bench-user', groups: ['staff'] };
+const LIMIT = 3;
+const BATCH = 50;
+const PG_ADMIN_URL = process.env.SMOOTH_AGENT_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+function parseArgs(argv) {
+  const opts = { backends: ['memory', 'pglite', 'postgres', 'dynamodb'], chunks: 10_000, rounds: 2 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--backends') opts.backends = String(argv[++i]).split(',');
+    else if (arg === '--chunks') opts.chunks = Number(argv[++i]);
+    else if (arg === '--rounds') opts.rounds = Number(argv[++i]);
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  return opts;
+}
+
+function loadFixture() {
+  const documents = readdirSync(join(FIXTURES, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((file) => {
+      const content = readFileSync(join(FIXTURES, 'docs', file), 'utf8');
+      return { id: file, source: `help/${file}`, title: /^# (.+)$/m.exec(content)?.[1], content };
+    });
+  return { documents, questions: JSON.parse(readFileSync(join(FIXTURES, 'questions.json'), 'utf8')) };
+}
+
+// mulberry32: seedable, so every backend gets the same corpus.
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SYLLABLES = 'ka lo mi ne ru ta ve zo pi sa do fu gri bel tor van quin mar lex dri pol sen cor hap'.split(' ');
+
+function syntheticDocuments(fixtureDocs, count) {
+  const random = rng(42);
+  const vocabulary = new Set();
+  while (vocabulary.size < 60_000) {
+    let w = '';
+    for (let i = 0, n = 2 + Math.floor(random() * 3); i < n; i++) w += SYLLABLES[Math.floor(random() * SYLLABLES.length)];
+    vocabulary.add(w);
+  }
+  const words = [...vocabulary];
+  const word = () => words[Math.min(words.length - 1, Math.floor(words.length ** random()) - 1)];
+  const sentences = fixtureDocs.flatMap((d) => d.content.replace(/^#.*$/gm, '').split(/(?<=[.!?])\s+/).filter((s) => s.trim().length > 20));
+  const paragraph = () => {
+    let text = '';
+    while (text.length < 260) text += `${sentences[Math.floor(random() * sentences.length)].split(' ').map((w) => (random() < 0.33 ? word() : w)).join(' ')} `;
+    return text.slice(0, 300).trim();
+  };
+  return Array.from({ length: count }, (_, i) => ({
+    id: `synthetic/${i}`,
+    source: `synthetic/${i}.md`,
+    content: Array.from({ length: 10 }, paragraph).join('\n\n'),
+    ...(i % 2 === 0 ? { acl: { public: false, users: [], groups: ['staff'] } } : {}),
+  }));
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+async function openBackend(name, embedder) {
+  if (name === 'memory') return { kb: new MemoryKnowledge({ embedder }), close: async () => undefined };
+  if (name === 'pglite') {
+    const { PgliteDatabase } = await import('../dist/storage/sql/pglite-database.js');
+    const { SqlKnowledge } = await import('../dist/knowledge/sql/sql-knowledge.js');
+    const { vector } = await import('@electric-sql/pglite-pgvector');
+    const dir = mkdtempSync(join(tmpdir(), 'so-bench-pglite-'));
+    const db = await PgliteDatabase.open(dir, { extensions: { vector } });
+    return { kb: await SqlKnowledge.open(db, { embedder }), close: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
+  }
+  if (name === 'postgres') {
+    const pg = (await import('pg')).default;
+    const { PgDatabase } = await import('../dist/storage/sql/pg-database.js');
+    const { SqlKnowledge } = await import('../dist/knowledge/sql/sql-knowledge.js');
+    const dbName = `so_bench_${randomBytes(5).toString('hex')}`;
+    const adminQuery = async (sql) => {
+      const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await client.connect();
+      try {
+        await client.query(sql);
+      } finally {
+        await client.end();
+      }
+    };
+    await adminQuery(`CREATE DATABASE ${dbName}`);
+    const url = new URL(PG_ADMIN_URL);
+    url.pathname = `/${dbName}`;
+    const db = new PgDatabase({ connectionString: url.toString(), max: 4 });
+    return {
+      kb: await SqlKnowledge.open(db, { embedder }),
+      close: async () => (await db.close(), await adminQuery(`DROP DATABASE ${dbName} WITH (FORCE)`)),
+    };
+  }
+  if (name === 'dynamodb') {
+    const dynalite = (await import('dynalite')).default;
+    const { DynamoStorage } = await import('../dist/storage/dynamodb/dynamo-storage.js');
+    const { DynamoKnowledge } = await import('../dist/knowledge/dynamodb/dynamo-knowledge.js');
+    const server = dynalite({ createTableMs: 0 });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const storage = await DynamoStorage.open({
+      table: 'bench',
+      endpoint: `http://127.0.0.1:${server.address().port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    return {
+      kb: await DynamoKnowledge.open(storage.tableAccess, { embedder }),
+      close: async () => (await storage.close(), await new Promise((resolve) => server.close(resolve))),
+    };
+  }
+  throw new Error(`unknown backend ${name}`);
+}
+
+async function measure(name, fixture, synthetic, rounds) {
+  const { kb, close } = await openBackend(name, new DeterministicEmbedder({ tokens: 'terms' }));
+  try {
+    let chunks = 0;
+    const started = performance.now();
+    const all = [...fixture.documents, ...synthetic];
+    for (let i = 0; i < all.length; i += BATCH) for (const d of await kb.upsert(ORG, all.slice(i, i + BATCH))) chunks += d.chunkCount;
+    const ingestSeconds = (performance.now() - started) / 1000;
+    let found = 0;
+    for (const q of fixture.questions) if ((await kb.search(q.question, { access: ANONYMOUS, limit: LIMIT })).some((h) => h.documentId === q.expectedDoc)) found++;
+    const rows = [];
+    for (const [caller, access] of [['anonymous', ANONYMOUS], ['group member', MEMBER]]) {
+      const latencies = [];
+      for (let r = 0; r < rounds; r++) {
+        for (const q of fixture.questions) {
+          const t = performance.now();
+          await kb.search(q.question, { access, limit: LIMIT });
+          latencies.push(performance.now() - t);
+        }
+      }
+      latencies.sort((a, b) => a - b);
+      rows.push({
+        backend: name,
+        caller,
+        chunks,
+        ingestChunksPerSec: Math.round(chunks / ingestSeconds),
+        recallAt3: +(found / fixture.questions.length).toFixed(3),
+        p50ms: +percentile(latencies, 50).toFixed(2),
+        p95ms: +percentile(latencies, 95).toFixed(2),
+      });
+    }
+    return rows;
+  } finally {
+    await close();
+  }
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const fixture = loadFixture();
+const synthetic = syntheticDocuments(fixture.documents, Math.ceil(opts.chunks / 10));
+const rows = [];
+for (const backend of opts.backends) {
+  try {
+    rows.push(...(await measure(backend, fixture, synthetic, opts.rounds)));
+  } catch (err) {
+    process.stderr.write(`${backend}: ${err.message}\n`);
+  }
+  console.table(rows);
+}
