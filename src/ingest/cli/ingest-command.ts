@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import type { DocumentAcl } from '../../knowledge/index.js';
+import { ConfigError } from '../../config/index.js';
 import { AdminClient } from '../admin-client.js';
+import { openDirectTarget, type DirectTarget } from '../direct-target.js';
 import { barProgress } from '../bar-progress.js';
 import { lineProgress } from '../progress.js';
 import { runIngest, summaryLine } from '../run-ingest.js';
@@ -24,6 +26,8 @@ interface IngestFlags {
   maxPages: number;
   batchSize: number;
   dryRun?: boolean;
+  direct?: boolean;
+  org?: string;
 }
 
 export interface CliIo {
@@ -65,15 +69,31 @@ export function ingestCommand(io: CliIo): Command {
     .option('--max-pages <n>', 'most pages fetched per URL argument', integerIn(1, 1_000_000), 200)
     .option('--batch-size <n>', 'documents per upload request', integerIn(1, MAX_BATCH), 50)
     .option('--dry-run', 'load and chunk everything and print what would be sent; send nothing')
+    .option(
+      '--direct',
+      'write straight into the storage the environment configures (SMOOTH_AGENT_STORAGE=pglite|postgres|dynamodb), without a server',
+    )
+    .option('--org <id>', 'with --direct: the organization to ingest into (default: SMOOTH_AGENT_DEFAULT_ORG)')
     .action(async function (this: Command, sources: string[], flags: IngestFlags) {
       const token = flags.token ?? io.env[TOKEN_ENV];
-      if (!flags.dryRun && !token) this.error(`error: no admin token: pass --token or set ${TOKEN_ENV}`, { exitCode: 2 });
+      if (!flags.dryRun && !flags.direct && !token) this.error(`error: no admin token: pass --token or set ${TOKEN_ENV}`, { exitCode: 2 });
+      if (flags.org !== undefined && !flags.direct) this.error('error: --org needs --direct (through the server, the token decides the organization)', { exitCode: 2 });
       const acl = aclOf(flags);
       const placement = { documentSets: [...new Set(flags.set)], ...(acl ? { acl } : {}) };
-      const client = flags.dryRun || !token ? undefined : new AdminClient(flags.server, token);
+      let direct: DirectTarget | undefined;
+      if (flags.direct && !flags.dryRun) {
+        try {
+          direct = await openDirectTarget(io.env, flags.org?.trim() || undefined);
+        } catch (err) {
+          const message = err instanceof ConfigError ? err.message : (err as Error).message;
+          this.error(`error: cannot open the configured storage: ${message}`, { exitCode: 2 });
+        }
+      }
+      const client = flags.dryRun || direct || !token ? undefined : new AdminClient(flags.server, token);
+      const target = direct ? direct.description : flags.server;
       // A dry run's report is its output, so where it would have gone is part of it.
-      if (flags.dryRun) io.stdout.write(`dry run: would send to ${flags.server} (${describePlacement(flags, acl)})\n`);
-      else io.stderr.write(`ingesting into ${flags.server} (${describePlacement(flags, acl)})\n`);
+      if (flags.dryRun) io.stdout.write(`dry run: would send to ${target} (${describePlacement(flags, acl)})\n`);
+      else io.stderr.write(`ingesting into ${target} (${describePlacement(flags, acl)})\n`);
       const progress = io.stderr.isTTY
         ? barProgress(io.stderr, io.stdout)
         : lineProgress(
@@ -90,9 +110,10 @@ export function ingestCommand(io: CliIo): Command {
           ...(flags.include ? { include: flags.include } : {}),
           ...(flags.exclude ? { exclude: flags.exclude } : {}),
           ...(client ? { upsert: (documents) => client.upsert(documents) } : {}),
+          ...(direct ? { upsert: (documents) => direct.upsert(documents) } : {}),
         },
         progress,
-      );
+      ).finally(() => direct?.close());
       io.stdout.write(`${summaryLine(result, flags.dryRun === true)}\n`);
       if (result.failed > 0) process.exitCode = 1;
     });
