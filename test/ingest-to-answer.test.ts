@@ -50,7 +50,7 @@ describe('ingest, then ask without an LLM', () => {
 describe('ingest --direct', () => {
   it('writes into the configured durable storage, and a server started on it cites the documents', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'so-direct-'));
-    const env = { ...process.env, SMOOTH_AGENT_STORAGE: 'pglite', SMOOTH_AGENT_DATA_DIR: dataDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, SMOOTH_AGENT_STORAGE: 'pglite', SMOOTH_AGENT_DATA_DIR: dataDir };
     delete env.SMOOAI_GATEWAY_KEY;
     try {
       const run = await ingest(['test/fixtures/ingest', '--direct', '--set', 'docs'], env);

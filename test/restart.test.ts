@@ -130,6 +130,33 @@ function restartSuite(name: string, storageEnv: () => Record<string, string>): v
   });
 }
 
+describe('graceful shutdown with a turn parked on approval (pglite)', () => {
+  it('SIGTERM does not wait for the human: the turn is released at once and resumed after the restart', { timeout: 60_000 }, async () => {
+    const storageEnv = { SMOOTH_AGENT_STORAGE: 'pglite', SMOOTH_AGENT_DATA_DIR: mkdtempSync(join(scratch, 'data-')) };
+    const w = await world(PARK_SCRIPT, storageEnv, { SMOOTH_AGENT_DRAIN_TIMEOUT_MS: '30000' });
+    const a = await serve(w.env);
+    const onA = await connect(a);
+    const sessionId = await createSession(onA);
+    await turn(onA, sessionId, 'r1', 'hello');
+    onA.send({ action: 'send_message', requestId: 'r2', sessionId, message: 'delete 42' });
+    await onA.nextOfType('write_confirmation_required', 15_000);
+    const started = Date.now();
+    await a.kill('SIGTERM');
+    // Well under the 30 s drain timeout: nothing waited for the approval.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(a.child.exitCode).toBe(0);
+
+    const b = await serve(w.env);
+    const onB = await connect(b);
+    onB.send({ action: 'confirm_tool_action', requestId: 'c', sessionId, approved: true });
+    const frames = await onB.untilTerminal(15_000);
+    expect(frames[0]).toMatchObject({ type: 'immediate_response', status: 200, data: { approved: true } });
+    expect(tokensOf(frames)).toBe('Deleted it.');
+    expect(frames.at(-1)).toMatchObject({ type: 'eventual_response', requestId: 'r2' });
+    expect(w.toolCalls).toHaveLength(1);
+  });
+});
+
 restartSuite('pglite', () => ({ SMOOTH_AGENT_STORAGE: 'pglite', SMOOTH_AGENT_DATA_DIR: mkdtempSync(join(scratch, 'data-')) }));
 
 const probe = await createTestDatabase();

@@ -2,6 +2,7 @@ export type ApprovalOutcome = 'approved' | 'denied' | 'timeout';
 
 interface Waiter {
   resolve(outcome: ApprovalOutcome): void;
+  reject(reason: unknown): void;
 }
 
 /**
@@ -19,7 +20,10 @@ export class ApprovalBroker {
         if (this.waiters.get(sessionId) === waiter) this.waiters.delete(sessionId);
         settle();
       };
-      const waiter: Waiter = { resolve: (outcome) => finish(() => resolve(outcome)) };
+      const waiter: Waiter = {
+        resolve: (outcome) => finish(() => resolve(outcome)),
+        reject: (reason) => finish(() => reject(reason)),
+      };
       const timer = setTimeout(() => waiter.resolve('timeout'), timeoutMs);
       const onAbort = () => finish(() => reject(signal.reason));
       if (signal.aborted) return onAbort();
@@ -31,6 +35,21 @@ export class ApprovalBroker {
 
   hasWaiter(sessionId: string): boolean {
     return this.waiters.has(sessionId);
+  }
+
+  get size(): number {
+    return this.waiters.size;
+  }
+
+  /**
+   * Stops every parked turn in this process as if aborted with `reason`. Used on shutdown when the
+   * approvals are durable: waiting for a human would hold the drain, and a confirm after the restart
+   * resumes the turn from its checkpoint anyway.
+   */
+  releaseAll(reason: unknown): number {
+    const waiting = [...this.waiters.values()];
+    for (const waiter of waiting) waiter.reject(reason);
+    return waiting.length;
   }
 
   /** Returns false when no turn in this process is waiting for the session. */

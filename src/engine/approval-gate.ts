@@ -49,7 +49,7 @@ export class ApprovalGate implements ToolHook {
     const mine = { requestId: context.requestId, toolCallId: call.id };
     // Waiter first, record second: a confirm can only find the record once something will hear it.
     const outcome = broker.wait(context.sessionId, timeoutMs, context.signal);
-    await storage.putPendingApproval({
+    const recorded = storage.putPendingApproval({
       sessionId: context.sessionId,
       requestId: context.requestId,
       toolCallId: call.id,
@@ -59,9 +59,10 @@ export class ApprovalGate implements ToolHook {
       expiresAt: new Date(createdAt.getTime() + timeoutMs).toISOString(),
       ...(checkpoint ? { checkpoint } : {}),
     });
-    context.emit({ type: 'approval_required', toolName: call.name });
-    const decision = outcome.then(
-      async (result): Promise<HookDecision> => {
+    // Handlers are attached before anything is awaited: an abort (cancel, disconnect, shutdown) can land
+    // while the record is still being written, and an unhandled rejection would take the process down.
+    const decision = Promise.all([outcome, recorded]).then(
+      async ([result]): Promise<HookDecision> => {
         if (result === 'approved') return { action: 'allow' };
         if (result === 'timeout') {
           const taken = await storage.takePendingApproval(context.sessionId, mine);
@@ -73,12 +74,23 @@ export class ApprovalGate implements ToolHook {
         return { action: 'deny', reason: DENIED_BY_USER };
       },
       async (err: unknown) => {
+        // Never clear the record before it exists, or a cancelled turn's approval would linger.
+        await recorded.catch(() => undefined);
         // A checkpointed turn may outlive this process's copy of it (reconnect, restart); otherwise
         // the approval must not outlive the turn that asked for it.
         if (!(checkpoint && keepOnAbort(err))) await storage.takePendingApproval(context.sessionId, mine).catch(() => undefined);
         throw err;
       },
     );
+    decision.catch(() => undefined);
+    try {
+      await recorded;
+    } catch (err) {
+      // Nothing was parked after all: release the waiter so no timer keeps it alive.
+      broker.resolve(context.sessionId, false);
+      throw err;
+    }
+    context.emit({ type: 'approval_required', toolName: call.name });
     return { action: 'await', decision };
   }
 }

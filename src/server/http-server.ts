@@ -10,6 +10,7 @@ import { anonymousIdentity, principalIdentity, type ConnectionIdentity } from '.
 import { ConnectionsPerIp } from './rate-limit-ip.js';
 import { TurnCancelled } from './turn-slot.js';
 import { TurnTracker } from './turn-tracker.js';
+import { MemoryStorage } from '../storage/memory-storage.js';
 import { widgetRoutes } from './widget-routes.js';
 
 export interface RunningServer {
@@ -131,6 +132,15 @@ export async function startServer(app: App): Promise<RunningServer> {
       draining = true;
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
+      // With durable approvals, a turn parked on a human would only hold the drain: it is stopped with
+      // its approval and checkpoint kept, and a confirm after the restart finishes it.
+      const releaseParked = () => {
+        const released = app.approvals.releaseAll(new TurnCancelled('shutdown'));
+        if (released > 0) logger.info({ turns: released }, 'released turns parked on approval; they resume after restart');
+      };
+      const durable = !(app.storage instanceof MemoryStorage);
+      const releaser = durable ? setInterval(releaseParked, 100) : undefined;
+      if (durable) releaseParked();
       if (tracker.size > 0) {
         logger.info({ turns: tracker.size }, 'draining in-flight turns');
         const finished = await tracker.drain(config.drainTimeoutMs);
@@ -140,6 +150,7 @@ export async function startServer(app: App): Promise<RunningServer> {
           await tracker.drain(1000);
         }
       }
+      clearInterval(releaser);
       for (const connection of connections) connection.close(GOING_AWAY, 'server shutting down');
       wss.close();
       http.closeAllConnections();
