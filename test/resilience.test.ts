@@ -143,6 +143,24 @@ describe('graceful shutdown of `smooth-operator serve`', () => {
     expect(out).not.toContain('listening');
   });
 
+  it('explains an occupied port instead of crashing with a stack trace', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const child = spawn(process.execPath, [cli, 'serve'], { env: { ...process.env, SMOOTH_AGENT_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(err).toContain(`cannot listen on 127.0.0.1:${port}: the address is already in use`);
+      expect(err).not.toContain('    at ');
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('refuses to boot on a bad variable, naming it', async () => {
     const child = spawn(process.execPath, [cli, 'serve'], {
       env: { ...process.env, SMOOTH_AGENT_PORT: 'not-a-port', SMOOAI_GATEWAY_KEY: 'sk-hidden' },

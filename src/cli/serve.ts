@@ -32,7 +32,21 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     }
     throw err;
   }
-  const server = await startServer(app);
+  let server;
+  try {
+    server = await startServer(app);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const why = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : 'no such local address';
+      process.stderr.write(
+        `smooth-operator: cannot listen on ${config.bind}:${config.port}: ${why} (change SMOOTH_AGENT_PORT or SMOOTH_AGENT_BIND)\n`,
+      );
+      await app.close();
+      process.exit(1);
+    }
+    throw err;
+  }
   const llm = config.gateway.apiKey || config.gateway.keysFile ? 'on' : 'off';
   process.stdout.write(`smooth-operator listening on ${server.wsUrl} (model=${config.model}, llm=${llm})\n`);
   if (config.serveWidget) logger.info({ url: `http://${server.host}:${server.port}/` }, 'chat widget served');
