@@ -1,5 +1,5 @@
 import { createVerifier, type TokenVerifier } from './auth/index.js';
-import { MemoryBackplane, type Backplane } from './backplane/index.js';
+import { buildBackplane, type Backplane } from './backplane/index.js';
 import type { SettingsStore } from './admin/settings-store.js';
 import { settingsForStorage } from './admin/settings-for-storage.js';
 import {
@@ -119,7 +119,6 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const gatewayKeys =
     deps.gatewayKeys ??
     (config.gateway.keysFile ? await loadGatewayKeysFile(config.gateway.keysFile, config.gateway.apiKey) : new SingleKeyResolver(config.gateway.apiKey));
-  const backplane = deps.backplane ?? new MemoryBackplane();
   // Opened after the file-based configuration has loaded, so a bad tools or keys file fails the boot
   // without leaving a database pool or a PGlite directory lock behind.
   const storage = deps.storage ?? (await buildStorage(config, logger));
@@ -128,6 +127,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   let settings: SettingsStore;
   let connectors: ConnectorStore;
   let indexingRuns: IndexingRunStore;
+  let backplane: Backplane;
   try {
     knowledge = deps.knowledge ?? (await buildKnowledge(config, storage, logger, now));
     settings = deps.settings ?? (await settingsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
@@ -136,6 +136,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     connectors = deps.connectors ?? connectorStores.connectors;
     indexingRuns = deps.indexingRuns ?? connectorStores.runs;
     if (config.seedKb) await knowledge.upsert(config.defaultOrgId, [...SEED_DOCUMENTS]);
+    // Last, so an unreachable Redis/NATS (a boot error) still closes the storage opened above.
+    backplane = deps.backplane ?? (await buildBackplane(config.backplane, logger));
   } catch (err) {
     // pgvector missing, embedder changed, …: fail the boot without keeping the pool or the PGlite lock.
     if (!deps.storage) await storage.close().catch(() => undefined);

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config/index.js';
 import { startServer } from '../server/http-server.js';
 import { createLogger } from '../server/logger.js';
 import { StorageSetupError } from '../storage/index.js';
+import { BackplaneUnavailableError } from '../backplane/index.js';
 
 /** `smooth-operator serve`: configuration from the environment only. */
 export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
@@ -28,6 +29,10 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     // Unreachable database, schema behind with auto-migration off, data directory in use: say what, not a stack.
     if (err instanceof StorageSetupError) {
       process.stderr.write(`smooth-operator: storage unavailable: ${err.message}\n`);
+      process.exit(1);
+    }
+    if (err instanceof BackplaneUnavailableError) {
+      process.stderr.write(`smooth-operator: backplane unavailable: ${err.message}\n`);
       process.exit(1);
     }
     throw err;

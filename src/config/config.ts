@@ -1,4 +1,6 @@
 /** The validated, frozen configuration every layer receives. Nothing else reads process.env. */
+import type { BackplaneConfig } from './backplane-config.js';
+
 export type StorageKind = 'memory' | 'pglite' | 'postgres' | 'dynamodb';
 export type AuthMode = 'disabled' | 'none' | 'jwt' | 'local-token';
 
@@ -104,4 +106,6 @@ export interface Config {
   readonly widgetToken: string | undefined;
   /** GitHub REST base for github connectors (GitHub Enterprise: `https://host/api/v3`). */
   readonly githubApiUrl: string;
+  /** Cross-replica event fan-out: memory (one process) or a Redis/Valkey/NATS bus. */
+  readonly backplane: BackplaneConfig;
 }

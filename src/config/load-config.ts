@@ -1,6 +1,7 @@
 import type { RetrievalConfig } from './config.js';
 import type { AuthMode, Config, DynamoConfig, JwtConfig, StorageKind, WidgetAuthConfig } from './config.js';
 import { ConfigError } from './config-error.js';
+import { backplaneConfig } from './backplane-config.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -268,6 +269,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     serveWidget: serveWidget(env, text(env, 'SMOOTH_AGENT_BIND') ?? DEFAULTS.bind, options),
     widgetToken: text(env, 'SMOOTH_AGENT_WIDGET_TOKEN'),
     githubApiUrl: httpUrl(env, 'SMOOTH_AGENT_GITHUB_API_URL') ?? DEFAULTS.githubApiUrl,
+    backplane: backplaneConfig((name) => text(env, name)),
   };
   return Object.freeze(config);
 }
