@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, isSmoothAgentError, replyOf, SmoothAgentError, toolActivityOf, type AgentEvent, type SmoothAgentClient } from '../src/client/node.js';
+import { connect, wsSocketFactory, isSmoothAgentError, replyOf, SmoothAgentError, toolActivityOf, type AgentEvent, type SmoothAgentClient } from '../src/client/node.js';
+import type { SocketFactory, SocketLike } from '../src/client/node.js';
 import type { Tool } from '../src/index.js';
 import { AGENT_ID, startHarness, type Harness } from './support/harness.js';
 
@@ -94,6 +95,58 @@ describe('client SDK against the real server', () => {
     expect(confirmations).toEqual([{ sessionId: client.sessionId, approved: true }]);
     expect(replyOf(await turn)).toBe('Done.');
     expect(calls).toEqual(['8']);
+  });
+
+  it('resumes a turn parked on an approval after the socket dropped: confirm with resume follows the original requestId', async () => {
+    const calls: string[] = [];
+    harness = await startHarness(
+      [{ kind: 'toolCall', name: 'refund_order', arguments: '{"orderId":"9"}' }, { kind: 'text', text: 'Refunded after reconnect.', chunkSize: 4 }],
+      { tools: [refundTool(calls)], config: { confirmToolPatterns: ['refund'] } },
+    );
+    const sockets: SocketLike[] = [];
+    const inner = wsSocketFactory();
+    const socketFactory: SocketFactory = (url, handlers) => {
+      const socket = inner(url, handlers);
+      sockets.push(socket);
+      return socket;
+    };
+    const c = (client = await connect({ url: harness.server.wsUrl, agentId: AGENT_ID, socketFactory, backoff: { initialMs: 50, maxMs: 200 } }));
+    const session = await c.createConversationSession();
+    const turn = c.sendMessage('refund 9');
+    const before: AgentEvent[] = [];
+    const reopened = new Promise<void>((resolve) => {
+      c.on('session', (change) => {
+        if (change.type === 'resumed' && change.sessionId === session.sessionId) resolve();
+      });
+    });
+    await expect(
+      (async () => {
+        for await (const event of turn) {
+          before.push(event);
+          if (event.type === 'write_confirmation_required') sockets.at(-1)!.close(1000, 'test drop');
+        }
+      })(),
+    ).rejects.toMatchObject({ code: 'CONNECTION_LOST' });
+    expect(before.map((e) => e.type)).toContain('write_confirmation_required');
+    await reopened;
+    expect(sockets).toHaveLength(2);
+
+    const confirmed = await c.confirmToolAction({ approved: true, resume: { requestId: turn.requestId } });
+    expect(confirmed).toMatchObject({ sessionId: session.sessionId, approved: true });
+    expect(confirmed.turn.requestId).toBe(turn.requestId);
+    const after = await collect(confirmed.turn);
+    const final = await confirmed.turn;
+    const activity = after.flatMap((e) => (e.type === 'stream_chunk' ? [toolActivityOf(e)] : []));
+    expect(activity).toContainEqual({ phase: 'result', name: 'refund_order', isError: false, result: 'refund issued' });
+    expect(after.filter((e) => e.type === 'stream_token').length).toBeGreaterThan(1);
+    expect(confirmed.turn.text).toBe('Refunded after reconnect.');
+    expect(replyOf(final)).toBe('Refunded after reconnect.');
+    expect(confirmed.turn.status).toBe('completed');
+    expect(calls).toEqual(['9']);
+
+    // Nothing is parked any more: a second resume fails, and so does its turn.
+    const again = c.confirmToolAction({ approved: true, resume: { requestId: turn.requestId } });
+    await expect(again).rejects.toMatchObject({ code: 'NO_PENDING_CONFIRMATION' });
   });
 
   it('denies a gated tool: the model sees an error result and the tool never runs', async () => {

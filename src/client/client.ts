@@ -8,6 +8,7 @@ import type {
   ConfirmResult,
   ConfirmToolActionOptions,
   CreateSessionOptions,
+  FollowTurnOptions,
   GetMessagesOptions,
   MessagePage,
   SendMessageOptions,
@@ -49,7 +50,14 @@ export interface ClientEvents {
   session: SessionChange;
 }
 
+/** What `confirmToolAction` returns when asked to resume a turn: the ack and the resumed turn. */
+export interface ResumedConfirmResult extends ConfirmResult {
+  /** Collects the rest of the resumed turn (tool result, tokens, `eventual_response`) by its original requestId. */
+  turn: Turn;
+}
+
 interface TurnEntry {
+  turn: Turn;
   sink: TurnSink;
   /** Until the frame is on the wire, losing the socket does not fail the turn: it waits for the next one. */
   sent: boolean;
@@ -181,7 +189,7 @@ export class SmoothAgentClient {
       sink.fail(new SmoothAgentError('NO_SESSION', 'no session: create or resume one first, or pass sessionId', { requestId }));
       return turn;
     }
-    const entry: TurnEntry = { sink, sent: false };
+    const entry: TurnEntry = { turn, sink, sent: false };
     this.turns.set(requestId, entry);
     const frame = JSON.stringify({
       action: 'send_message',
@@ -202,13 +210,65 @@ export class SmoothAgentClient {
     return turn;
   }
 
-  async confirmToolAction(options: ConfirmToolActionOptions): Promise<ConfirmResult> {
-    const { requestId, data } = await this.request({
-      action: 'confirm_tool_action',
-      sessionId: this.sessionOf(options.sessionId),
-      approved: options.approved,
-    });
-    return confirmResult(data, requestId);
+  /**
+   * Answers the session's pending tool approval. With `resume`, also follows the turn the approval
+   * belongs to (e.g. one whose socket dropped while it waited): the result carries a `Turn` that
+   * collects the rest of it. If the confirm fails, that turn fails with the same error.
+   */
+  confirmToolAction(options: ConfirmToolActionOptions & { resume: { requestId: string } }): Promise<ResumedConfirmResult>;
+  confirmToolAction(options: ConfirmToolActionOptions): Promise<ConfirmResult>;
+  async confirmToolAction(options: ConfirmToolActionOptions): Promise<ConfirmResult | ResumedConfirmResult> {
+    const sessionId = this.sessionOf(options.sessionId);
+    const frame = { action: 'confirm_tool_action', sessionId, approved: options.approved };
+    if (options.resume === undefined) {
+      const { requestId, data } = await this.request(frame);
+      return confirmResult(data, requestId);
+    }
+    // Registered before the confirm is sent: the resumed turn's events follow its ack closely.
+    const turn = this.followTurn(options.resume.requestId, { sessionId });
+    try {
+      const { requestId, data } = await this.request(frame);
+      return { ...confirmResult(data, requestId), turn };
+    } catch (error) {
+      const entry = this.turns.get(turn.requestId);
+      if (entry?.turn === turn) {
+        this.turns.delete(turn.requestId);
+        entry.sink.fail(error instanceof SmoothAgentError ? error : new SmoothAgentError('CONNECTION_LOST', String(error), { requestId: turn.requestId }));
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * A Turn for events carrying `requestId` from now on, for a turn this client did not start on the
+   * current socket (the server resumes a parked turn under its original requestId). Returns the
+   * live Turn when this client still follows that requestId. Like any turn, it fails with
+   * CONNECTION_LOST when the socket drops before the turn ends.
+   */
+  followTurn(requestId: string, options: FollowTurnOptions = {}): Turn {
+    const existing = this.turns.get(requestId);
+    if (existing && !existing.turn.done) return existing.turn;
+    const sessionId = options.sessionId ?? this.currentSession ?? '';
+    let sink!: TurnSink;
+    const turn = new Turn(
+      {
+        requestId,
+        sessionId,
+        controls: {
+          cancel: () => this.cancel({ sessionId }),
+          confirm: (approved) => this.confirmToolAction({ approved, sessionId }),
+        },
+      },
+      (s) => {
+        sink = s;
+      },
+    );
+    if (this.connection.state === 'closed') {
+      sink.fail(new SmoothAgentError('CLOSED', 'the client is closed', { requestId }));
+      return turn;
+    }
+    this.turns.set(requestId, { turn, sink, sent: true });
+    return turn;
   }
 
   /**

@@ -3,7 +3,7 @@
  * Browser-safe: nothing here imports a Node built-in (the Node entry, `node.ts`, adds the `ws` transport).
  */
 export { SmoothAgentClient, createClient, connect } from './client.js';
-export type { ClientOptions, ClientEvents, SessionChange } from './client.js';
+export type { ClientOptions, ClientEvents, ResumedConfirmResult, SessionChange } from './client.js';
 export { Turn } from './turn.js';
 export type { TurnStatus } from './turn.js';
 export { SmoothAgentError, isSmoothAgentError } from './errors.js';

@@ -74,6 +74,17 @@ export interface MessagePage {
 export interface ConfirmToolActionOptions {
   approved: boolean;
   sessionId?: string;
+  /**
+   * The turn the approval belongs to, when this client no longer follows it (the socket it was
+   * sent on dropped while it waited for the decision). The server resumes the parked turn and
+   * streams the rest of it under that `send_message` requestId; `confirmToolAction` then also
+   * returns a `Turn` collecting those events.
+   */
+  resume?: { requestId: string };
+}
+
+export interface FollowTurnOptions {
+  sessionId?: string;
 }
 
 /** `confirm_tool_action` → `immediate_response.data`. */

@@ -10,7 +10,9 @@ import {
   itemsFromHistory,
   newAgentItem,
   setApprovalState,
+  suspendForApproval,
   type AgentItem,
+  type Approval,
   type TranscriptItem,
 } from './transcript.js';
 
@@ -100,7 +102,7 @@ export class ChatController {
     try {
       await this.runTurn(client, agent.id, message, true);
     } catch (error) {
-      this.updateAgent(agent.id, (item) => failItem(item, error));
+      this.updateAgent(agent.id, (item) => suspendForApproval(item, error) ?? failItem(item, error));
     } finally {
       this.turn = undefined;
       this.active = false;
@@ -116,6 +118,16 @@ export class ChatController {
   async decide(agentId: string, approvalId: string, approved: boolean): Promise<void> {
     const client = this.client;
     if (!client) return;
+    const approval = this.findApproval(agentId, approvalId);
+    if (!approval || approval.state !== 'pending') return;
+    // The approval's turn ended with its connection: the server kept it parked, and resumes it under
+    // its original requestId once answered; follow it into the same message bubble.
+    const requestId = approval.requestId;
+    const live = this.turn !== undefined && !this.turn.done && this.turn.requestId === requestId;
+    if (requestId !== undefined && !live && !this.active) {
+      await this.decideResumed(client, agentId, approvalId, requestId, approved);
+      return;
+    }
     this.updateAgent(agentId, (item) => setApprovalState(item, approvalId, 'sending'));
     try {
       await client.confirmToolAction({ approved });
@@ -124,6 +136,40 @@ export class ChatController {
       this.updateAgent(agentId, (item) => setApprovalState(item, approvalId, 'expired'));
       this.notice(describeFailure(error), 'error');
     }
+  }
+
+  private async decideResumed(client: SmoothAgentClient, agentId: string, approvalId: string, requestId: string, approved: boolean): Promise<void> {
+    this.active = true;
+    this.updateAgent(agentId, (item) => setApprovalState(item, approvalId, 'sending'));
+    let turn: Turn;
+    try {
+      ({ turn } = await client.confirmToolAction({ approved, resume: { requestId } }));
+    } catch (error) {
+      this.active = false;
+      // Still parked server-side if the confirm never got through: leave the card answerable.
+      const retry = isSmoothAgentError(error, 'CONNECTION_LOST') || isSmoothAgentError(error, 'CONNECTION_FAILED') || isSmoothAgentError(error, 'TIMEOUT');
+      this.updateAgent(agentId, (item) => setApprovalState(item, approvalId, retry ? 'pending' : 'expired'));
+      this.notice(describeFailure(error), 'error');
+      return;
+    }
+    this.updateAgent(agentId, (item) => setApprovalState(item, approvalId, approved ? 'approved' : 'denied'));
+    this.turn = turn;
+    try {
+      for await (const event of turn) this.updateAgent(agentId, (item) => applyTurnEvent(item, event));
+    } catch (error) {
+      this.updateAgent(agentId, (item) => suspendForApproval(item, error) ?? failItem(item, error));
+    } finally {
+      if (this.turn === turn) this.turn = undefined;
+      this.active = false;
+      this.changed();
+    }
+  }
+
+  private findApproval(agentId: string, approvalId: string): Approval | undefined {
+    for (const item of this.items) {
+      if (item.kind === 'agent' && item.id === agentId) return item.approvals.find((a) => a.id === approvalId);
+    }
+    return undefined;
   }
 
   reconnectNow(): void {

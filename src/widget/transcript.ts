@@ -16,6 +16,8 @@ export interface Approval {
   toolId: string;
   description: string;
   state: 'pending' | 'sending' | 'approved' | 'denied' | 'expired';
+  /** The `send_message` requestId of the turn parked on this approval; lets a new connection resume it. */
+  requestId?: string;
 }
 
 export interface UserItem {
@@ -99,7 +101,13 @@ export function applyTurnEvent(item: AgentItem, event: AgentEvent): AgentItem {
       return withToolActivity({ ...item, status: item.status === 'waiting' ? 'streaming' : item.status }, event);
     case 'write_confirmation_required': {
       const { toolId, actionDescription } = event.data.data;
-      const approval: Approval = { id: `${item.id}-approval-${item.approvals.length}`, toolId, description: actionDescription, state: 'pending' };
+      const approval: Approval = {
+        id: `${item.id}-approval-${item.approvals.length}`,
+        toolId,
+        description: actionDescription,
+        state: 'pending',
+        ...(event.data.requestId ? { requestId: event.data.requestId } : {}),
+      };
       return { ...item, approvals: [...item.approvals, approval] };
     }
     case 'eventual_response': {
@@ -124,6 +132,16 @@ export function applyTurnEvent(item: AgentItem, event: AgentEvent): AgentItem {
 /** Marks a turn that ended without a terminal event (or whose terminal event was an error). */
 export function failItem(item: AgentItem, error: unknown): AgentItem {
   return { ...item, status: 'failed', error: describeFailure(error), approvals: finishApprovals(item.approvals) };
+}
+
+/**
+ * The server keeps a turn parked on an approval when the socket drops, so a visitor can still answer
+ * it after the reconnect: a turn lost that way keeps its pending card (instead of failing) and waits.
+ */
+export function suspendForApproval(item: AgentItem, error: unknown): AgentItem | undefined {
+  if (!isSmoothAgentError(error, 'CONNECTION_LOST')) return undefined;
+  if (!item.approvals.some((a) => a.state === 'pending' && a.requestId !== undefined)) return undefined;
+  return { ...item, status: item.status === 'waiting' ? 'streaming' : item.status };
 }
 
 export function setApprovalState(item: AgentItem, approvalId: string, state: Approval['state']): AgentItem {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, WebSocketRoute } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { MemoryKnowledge, type LocalServerOptions, type Tool } from '../../src/index.js';
 import type { ScriptStep } from '../../src/testing/index.js';
@@ -159,6 +159,45 @@ describeWithChromium()('<smooth-agent-chat> in Chromium', { timeout: 90_000 }, (
     expect(await answer.locator('.approval-outcome').innerText()).toBe('Approved');
     expect(await answer.locator('.tool[data-state="done"] code').innerText()).toBe('refund_order');
     expect(calls).toEqual(['A-1001']);
+  });
+
+  it('keeps an approval card answerable across a dropped connection: Approve after the reconnect streams the rest into the same answer', async () => {
+    const calls: string[] = [];
+    server = await WidgetServer.start(
+      [
+        { kind: 'toolCall', name: 'refund_order', arguments: '{"orderId":"A-1003"}' },
+        { kind: 'text', text: 'Done: order A-1003 has been refunded.', chunkSize: 4, delayMs: 10 },
+      ],
+      { tools: [refundTool(calls)], config: { confirmToolPatterns: ['refund'] } },
+    );
+    const w = (widget = await WidgetPage.create(browser, server.baseUrl));
+    // The widget's sockets go through playwright, so the test can cut one without stopping the server.
+    const routes: Array<{ page: WebSocketRoute; server: WebSocketRoute }> = [];
+    await w.page.routeWebSocket(/\/ws/, (route) => {
+      routes.push({ page: route, server: route.connectToServer() });
+    });
+    await w.goto();
+    await w.open();
+    await w.ask('Please refund order A-1003');
+    const card = w.widget('.approval');
+    await card.locator('button.approve').waitFor();
+
+    const first = routes.at(-1)!;
+    await first.server.close();
+    await first.page.close();
+    await waitUntil(async () => routes.length >= 2, 'the widget to reconnect');
+    await w.waitOnline();
+    // Not expired: the server kept the turn parked on this approval.
+    expect(await card.getAttribute('data-state')).toBe('pending');
+    expect(calls).toEqual([]);
+    await card.locator('button.approve').click();
+
+    const answer = await w.waitForAnswer(1);
+    expect(await w.agentMessages.count()).toBe(1);
+    expect(await answer.locator('.bubble').innerText()).toBe('Done: order A-1003 has been refunded.');
+    expect(await answer.locator('.approval-outcome').innerText()).toBe('Approved');
+    expect(await answer.locator('.tool[data-state="done"] code').innerText()).toBe('refund_order');
+    expect(calls).toEqual(['A-1003']);
   });
 
   it('Deny keeps the tool from running and the agent answers without it', async () => {
