@@ -15,15 +15,13 @@
 //
 // Usage: node bench/knowledge-backends.mjs [--backends memory,pglite,postgres,dynamodb] [--chunks 10000] [--rounds 2]
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { inventedVocabulary, loadFixture, percentile, rng } from './helpcenter-corpus.mjs';
 import { DeterministicEmbedder, MemoryKnowledge } from '../dist/knowledge/index.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'helpcenter');
 const ORG = 'bench';
 const ANONYMOUS = { organizationId: ORG, groups: [] };
 const MEMBER = { organizationId: ORG, userId: 'bench-user', groups: ['staff'] };
@@ -43,41 +41,9 @@ function parseArgs(argv) {
   return opts;
 }
 
-function loadFixture() {
-  const documents = readdirSync(join(FIXTURES, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .map((file) => {
-      const content = readFileSync(join(FIXTURES, 'docs', file), 'utf8');
-      return { id: file, source: `help/${file}`, title: /^# (.+)$/m.exec(content)?.[1], content };
-    });
-  return { documents, questions: JSON.parse(readFileSync(join(FIXTURES, 'questions.json'), 'utf8')) };
-}
-
-// mulberry32: seedable, so every backend gets the same corpus.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const SYLLABLES = 'ka lo mi ne ru ta ve zo pi sa do fu gri bel tor van quin mar lex dri pol sen cor hap'.split(' ');
-
 function syntheticDocuments(fixtureDocs, count) {
   const random = rng(42);
-  const vocabulary = new Set();
-  while (vocabulary.size < 60_000) {
-    let w = '';
-    for (let i = 0, n = 2 + Math.floor(random() * 3); i < n; i++) w += SYLLABLES[Math.floor(random() * SYLLABLES.length)];
-    vocabulary.add(w);
-  }
-  const words = [...vocabulary];
-  const word = () => words[Math.min(words.length - 1, Math.floor(words.length ** random()) - 1)];
+  const word = inventedVocabulary(random, 60_000);
   const sentences = fixtureDocs.flatMap((d) => d.content.replace(/^#.*$/gm, '').split(/(?<=[.!?])\s+/).filter((s) => s.trim().length > 20));
   const paragraph = () => {
     let text = '';
@@ -92,7 +58,6 @@ function syntheticDocuments(fixtureDocs, count) {
   }));
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 async function openBackend(name, embedder) {
   if (name === 'memory') return { kb: new MemoryKnowledge({ embedder }), close: async () => undefined };

@@ -15,14 +15,11 @@
 //
 // Usage: node --expose-gc bench/retrieval.mjs [--sizes 10000,100000] [--rounds 3] [--dense]
 // (--expose-gc only makes the memory column available.)
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { inventedVocabulary, loadFixture, percentile, rng } from './helpcenter-corpus.mjs';
 import { DeterministicEmbedder, MemoryKnowledge } from '../dist/knowledge/index.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'helpcenter');
 const ORG = 'bench';
 const ACCESS = { organizationId: ORG, groups: [] };
 const STAFF = { organizationId: ORG, userId: 'bench-user', groups: ['staff'] };
@@ -47,45 +44,6 @@ function positive(name) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected positive integers, got "${raw}"`);
     return n;
   };
-}
-
-function loadFixture() {
-  const documents = readdirSync(join(FIXTURES, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .map((file) => {
-      const content = readFileSync(join(FIXTURES, 'docs', file), 'utf8');
-      return { id: file, source: `help/${file}`, title: /^# (.+)$/m.exec(content)?.[1], content };
-    });
-  const questions = JSON.parse(readFileSync(join(FIXTURES, 'questions.json'), 'utf8'));
-  return { documents, questions };
-}
-
-// mulberry32: tiny, seedable, good enough to make synthetic text reproducible.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const SYLLABLES = 'ka lo mi ne ru ta ve zo pi sa do fu gri bel tor van quin mar lex dri pol sen cor hap'.split(' ');
-
-/** A vocabulary of invented words, drawn Zipf-like so a few are common and most are rare. */
-function inventedVocabulary(random, size) {
-  const words = new Set();
-  while (words.size < size) {
-    const n = 2 + Math.floor(random() * 3);
-    let w = '';
-    for (let i = 0; i < n; i++) w += SYLLABLES[Math.floor(random() * SYLLABLES.length)];
-    words.add(w);
-  }
-  const list = [...words];
-  return () => list[Math.min(list.length - 1, Math.floor(list.length ** random()) - 1)];
 }
 
 /** `count` single-chunk documents built from fixture sentences with a third of the words swapped out. */
@@ -140,10 +98,6 @@ async function settledMemory() {
   }
   const { heapUsed, arrayBuffers } = process.memoryUsage();
   return heapUsed + arrayBuffers;
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 async function recallAt3(kb, questions) {

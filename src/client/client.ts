@@ -166,11 +166,8 @@ export class SmoothAgentClient {
     return messagePage(data, requestId);
   }
 
-  /** Starts a turn. The returned Turn is both an async iterable of its events and a promise of its answer. */
-  sendMessage(input: string | SendMessageOptions): Turn {
-    const options = typeof input === 'string' ? { message: input } : input;
-    const requestId = this.nextId();
-    const sessionId = options.sessionId ?? this.currentSession ?? '';
+  /** A Turn whose Stop and Approve/Deny controls act on its session, with the sink that feeds it. */
+  private newTurn(requestId: string, sessionId: string): { turn: Turn; sink: TurnSink } {
     let sink!: TurnSink;
     const turn = new Turn(
       {
@@ -185,6 +182,15 @@ export class SmoothAgentClient {
         sink = s;
       },
     );
+    return { turn, sink };
+  }
+
+  /** Starts a turn. The returned Turn is both an async iterable of its events and a promise of its answer. */
+  sendMessage(input: string | SendMessageOptions): Turn {
+    const options = typeof input === 'string' ? { message: input } : input;
+    const requestId = this.nextId();
+    const sessionId = options.sessionId ?? this.currentSession ?? '';
+    const { turn, sink } = this.newTurn(requestId, sessionId);
     if (sessionId === '') {
       sink.fail(new SmoothAgentError('NO_SESSION', 'no session: create or resume one first, or pass sessionId', { requestId }));
       return turn;
@@ -249,20 +255,7 @@ export class SmoothAgentClient {
     const existing = this.turns.get(requestId);
     if (existing && !existing.turn.done) return existing.turn;
     const sessionId = options.sessionId ?? this.currentSession ?? '';
-    let sink!: TurnSink;
-    const turn = new Turn(
-      {
-        requestId,
-        sessionId,
-        controls: {
-          cancel: () => this.cancel({ sessionId }),
-          confirm: (approved) => this.confirmToolAction({ approved, sessionId }),
-        },
-      },
-      (s) => {
-        sink = s;
-      },
-    );
+    const { turn, sink } = this.newTurn(requestId, sessionId);
     if (this.connection.state === 'closed') {
       sink.fail(new SmoothAgentError('CLOSED', 'the client is closed', { requestId }));
       return turn;
