@@ -46,16 +46,23 @@ async function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string)
   }
 }
 
+/** The data directory, or the nearest ancestor that exists when it does not yet, must be a writable directory. */
 async function checkPglite(config: Config): Promise<CheckResult> {
   const dir = resolve(config.dataDir);
-  const existing = await stat(dir).catch(() => undefined);
-  const target = existing ? dir : dirname(dir);
+  let target = dir;
+  let info = await stat(target).catch(() => undefined);
+  while (!info && dirname(target) !== target) {
+    target = dirname(target);
+    info = await stat(target).catch(() => undefined);
+  }
+  const fix = 'set SMOOTH_AGENT_DATA_DIR to a directory this user can write';
+  if (!info?.isDirectory()) return { name: 'storage', status: 'fail', detail: `pglite: ${target} is not a directory`, fix };
   try {
     await access(target, constants.W_OK);
   } catch {
-    return { name: 'storage', status: 'fail', detail: `pglite: ${target} is not writable`, fix: 'set SMOOTH_AGENT_DATA_DIR to a directory this user can write' };
+    return { name: 'storage', status: 'fail', detail: `pglite: ${target} is not writable`, fix };
   }
-  return { name: 'storage', status: 'ok', detail: existing ? `pglite ${dir} (writable)` : `pglite ${dir} (created at first start)` };
+  return { name: 'storage', status: 'ok', detail: target === dir ? `pglite ${dir} (writable)` : `pglite ${dir} (created at first start)` };
 }
 
 interface PostgresFindings {

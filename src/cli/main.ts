@@ -15,11 +15,7 @@ const program = new Command('smooth-operator')
     'after',
     '\nStart here: `smooth-operator serve` (no services or keys needed), then open the chat page it prints.\n' +
       'Every setting and its default: `smooth-operator serve --help`.\n',
-  )
-  // Running the bare command is how people ask what it does: that is a help request, not an error.
-  .action(() => {
-    program.outputHelp();
-  });
+  );
 
 program
   .command('serve')
@@ -38,4 +34,7 @@ program.addCommand(ingestCommand({ env: process.env, stdout: process.stdout, std
 program.addCommand(configCommand({ env: process.env, stdout: process.stdout, stderr: process.stderr }));
 program.addCommand(doctorCommand({ env: process.env, stdout: process.stdout, stderr: process.stderr }));
 
-await program.parseAsync(process.argv);
+// The bare command is how people ask what it does: a help request (exit 0), not an error. Anything
+// else goes to commander, so a mistyped command still fails with "unknown command".
+if (process.argv.length <= 2) program.outputHelp();
+else await program.parseAsync(process.argv);
