@@ -94,7 +94,7 @@ function flush(   n, i, s, ok, u) {
     for (i = 1; i <= n; i++) if (s[i] != "" && debian_suite(s[i])) ok = 1
     if (ok) {
       n = split(uris, u, /[ \t]+/)
-      for (i = 1; i <= n; i++) if (u[i] ~ /^https?:\/\//) { print u[i] "\t" keyring; exit }
+      for (i = 1; i <= n; i++) if (u[i] ~ /^https?:\/\//) { print u[i] "\t" keyring; done = 1; exit }
     }
   }
   reset()
@@ -113,7 +113,7 @@ BEGIN { reset() }
   else if (field == "enabled") enabled = value
   else if (field == "signed-by") keyring = (value ~ /^\//) ? value : ""
 }
-END { flush() }
+END { if (!done) flush() }   # `exit` runs END too: print one entry only
 '
 
 ONE_LINE_AWK="$SUITE_AWK"'

@@ -33,6 +33,10 @@ describe('debian_mirror: the Debian archive the system is configured with', () =
     expect(mirrorOf('corp-mirror.sources')).toBe('https://mirror.corp.example/debian\t/etc/apt/keyrings/corp-debian.gpg\n');
   });
 
+  it("Debian's own default (archive first, security after): exactly one entry", () => {
+    expect(mirrorOf('debian-default.sources')).toBe('http://deb.debian.org/debian\t/usr/share/keyrings/debian-archive-keyring.gpg\n');
+  });
+
   it('one-line format: options, comments and the security line handled; the first match wins', () => {
     expect(mirrorOf('one-line.list')).toBe('http://apt.corp.example/debian\t/etc/apt/keyrings/corp.gpg\n');
   });
