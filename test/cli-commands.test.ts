@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -202,6 +202,21 @@ describe('smooth-operator doctor', () => {
     expect(check(results, 'pgvector').status).toBe('skip');
     expect(check(results, 'backplane')).toMatchObject({ status: 'fail', fix: expect.stringContaining('SMOOTH_AGENT_BACKPLANE_URL') });
     expect(JSON.stringify(results)).not.toMatch(/pw-hidden/);
+  });
+
+  it('a per-organization keys file that does not load fails, without quoting it', async () => {
+    const file = join(tmpdir(), `so-doctor-keys-${process.pid}.json`);
+    writeFileSync(file, '{"acme": "sk-acme-secret-42", "globex": ');
+    try {
+      const results = await runDoctor({ SMOOTH_AGENT_GATEWAY_KEYS_FILE: file });
+      const keys = results.filter((r) => r.name === 'key');
+      expect(keys.at(-1)).toMatchObject({ status: 'fail', detail: expect.stringContaining('not valid JSON'), fix: expect.stringContaining('SMOOTH_AGENT_GATEWAY_KEYS_FILE') });
+      expect(JSON.stringify(results)).not.toContain('sk-acme-secret-42');
+      writeFileSync(file, '{"acme": "sk-acme-secret-42"}');
+      expect((await runDoctor({ SMOOTH_AGENT_GATEWAY_KEYS_FILE: file })).filter((r) => r.name === 'key').at(-1)).toMatchObject({ status: 'ok' });
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 
   it('pglite: a data directory that cannot be created (its parent is a file) fails with a fix', async () => {

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import type { Env } from '../config/load-config.js';
 import { redactBusUrl } from '../backplane/backplane-error.js';
 import { redactKey } from '../llm/key-resolver.js';
+import { loadGatewayKeysFile } from '../llm/key-resolver-file.js';
 import { redactUrl } from '../storage/redact-url.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -225,6 +226,17 @@ async function checkGateway(config: Config, timeoutMs: number, doFetch: typeof f
   ];
 }
 
+/** The per-organization keys file loads as `serve` would load it (its errors never quote a key). */
+async function checkKeysFile(path: string, fallback: string | undefined): Promise<CheckResult> {
+  try {
+    await loadGatewayKeysFile(path, fallback);
+    return { name: 'key', status: 'ok', detail: `per-organization keys file ${path} loads` };
+  } catch (err) {
+    const detail = err instanceof ConfigError ? err.message : reason(err);
+    return { name: 'key', status: 'fail', detail, fix: 'fix SMOOTH_AGENT_GATEWAY_KEYS_FILE: a JSON object of organization id -> non-empty key string' };
+  }
+}
+
 /** `smooth-operator doctor`: every check runs (none stops the others) and says what to do about a failure. */
 export async function runDoctor(env: Env, options: DoctorOptions = {}): Promise<CheckResult[]> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -264,6 +276,7 @@ export async function runDoctor(env: Env, options: DoctorOptions = {}): Promise<
   }
   results.push(await checkBackplane(config, timeoutMs));
   results.push(...(await checkGateway(config, timeoutMs, options.fetch ?? fetch)));
+  if (config.gateway.keysFile) results.push(await checkKeysFile(config.gateway.keysFile, config.gateway.apiKey));
   return results;
 }
 
