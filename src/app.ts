@@ -32,6 +32,7 @@ import { createLogger, type Logger } from './server/logger.js';
 import { TurnCancelled } from './server/turn-slot.js';
 import { openStorage, type Storage } from './storage/index.js';
 import { assertAdminExposure } from './auth/admin-exposure.js';
+import { connectorConfinement } from './connectors/confinement.js';
 
 /** Seams a host may supply instead of the ones configuration would choose. */
 export interface AppDeps {
@@ -149,7 +150,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     knowledge,
     runs: indexingRuns,
     logger,
-    environment: { githubApiUrl: config.githubApiUrl, secrets: deps.secrets ?? environmentSecrets, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
+    environment: {
+      githubApiUrl: config.githubApiUrl,
+      secrets: deps.secrets ?? environmentSecrets,
+      now,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      confinement: connectorConfinement({ ...config, cwd: process.cwd() }),
+    },
   });
   const gate = new ApprovalGate({
     patterns: config.confirmToolPatterns,
