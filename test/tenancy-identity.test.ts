@@ -4,7 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { SignJWT } from 'jose';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StaticWidgetPolicies } from '../src/auth/index.js';
 import { MemoryBackplane, type Sink } from '../src/backplane/index.js';
@@ -199,6 +201,28 @@ describe('finding 3: an anonymous session id is a secret', () => {
     const frames = await visitor.untilTerminal();
     expect(frames.at(-1)).toMatchObject({ type: 'eventual_response' });
     expect(tools.calls).toHaveLength(1);
+  });
+
+  it('stays out of the logs, even at trace level and through failures', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+    harness = await startHarness(
+      [{ kind: 'text', text: 'hello' }, { kind: 'error', status: 500, body: 'upstream exploded' }],
+      { config: { authMode: 'jwt', jwt }, logger: pino({ level: 'trace' }, sink) },
+      { maxRetries: 0 },
+    );
+    const visitor = await connect();
+    const { sessionId } = sessionOf(await create(visitor));
+    visitor.send({ action: 'send_message', requestId: 'ok', sessionId, message: 'hi' });
+    await visitor.untilTerminal();
+    visitor.send({ action: 'send_message', requestId: 'fails', sessionId, message: 'hi again' });
+    await visitor.untilTerminal();
+    const member = await connect(await sign('m', 'default', 'curator'));
+    await member.request({ action: 'get_session', requestId: 'g', sessionId });
+    await member.request({ action: 'confirm_tool_action', requestId: 'c', sessionId, approved: true });
+    await api('GET', '/admin/conversations', await sign('m', 'default', 'curator'));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.join('')).not.toContain(sessionId);
   });
 
   it('confirm_tool_action for a session that does not exist answers NO_PENDING_CONFIRMATION', async () => {
