@@ -52,7 +52,10 @@ async function mayUse(session: Session, connection: Connection): Promise<boolean
   const identity = connection.identity;
   if (owner.userId !== undefined) return isOwner(owner, identity);
   if (identity.authenticated && identity.access.organizationId === owner.organizationId) return false;
-  if (session.metadata[WIDGET_ASSIGNED] !== true) return true;
+  // Visitor sessions outside the anonymous org can only have come from a widget policy (also those
+  // recorded before the flag existed): they need the policy context, failing closed.
+  const placedByWidget = session.metadata[WIDGET_ASSIGNED] === true || owner.organizationId !== connection.app.config.defaultOrgId;
+  if (!placedByWidget) return true;
   return widgetAdmits(connection.app.widgetPolicies, { agentId: session.agentId, organizationId: owner.organizationId }, connection.origin);
 }
 
