@@ -415,7 +415,7 @@ interface Probe {
 }
 
 interface RouteFixture {
-  probes(caller: Caller): Promise<Probe[]>;
+  probes(caller: Caller, route: AdminRoute): Promise<Probe[]>;
 }
 
 /** Declared role + organization scoping. */
@@ -435,10 +435,11 @@ function defaultFixture(route: AdminRoute): RouteFixture | undefined {
   };
 }
 
-const secretIds = () => sessions.map((s) => s.sessionId);
+const scratchSessionIds: string[] = [];
+const secretIds = () => [...sessions.map((s) => s.sessionId), ...scratchSessionIds];
 
 async function probeRoute(route: AdminRoute, fixture: RouteFixture, caller: Caller): Promise<void> {
-  for (const probe of await fixture.probes(caller)) {
+  for (const probe of await fixture.probes(caller, route)) {
     const expected = probe.expect ?? defaultExpectation(route, caller, probe.resourceOrg);
     const reply = await admin(route.method, probe.path, caller, probe.body);
     const surface = `${route.method} ${route.path}`;
@@ -483,6 +484,45 @@ async function scratchConnector(org: Org): Promise<string> {
 function adminReads(c: Caller, s: SessionRecord): boolean {
   if (c.token === undefined || c.org !== s.org) return false;
   return staffOf(c, s.org) || s.ownerUser === c.sub;
+}
+
+/** Resources of one organization that a route's path parameter can name. `fresh*` are made per probe. */
+const RESOURCES = {
+  conversation: (org: Org) => sessions.find((s) => s.org === org && s.ownerUser !== undefined)!.conversationId,
+  freshConversation: async (org: Org) => {
+    const s = await createSession(callers[0]!, org);
+    scratchSessionIds.push(s.sessionId);
+    return s.conversationId;
+  },
+  connector: (org: Org) => connectorIds[org],
+  freshConnector: scratchConnector,
+  document: docOf,
+  freshDocument: scratchDocument,
+} satisfies Record<string, (org: Org) => string | Promise<string>>;
+
+/**
+ * The usual shape of an org-scoped route: probed once per organization with that organization's
+ * resource in its path parameter; expectations from the declared role, other orgs' ids 404.
+ * A new route of this shape needs one line, e.g.
+ * `'POST /admin/conversations/:id/close': scoped('freshConversation')`.
+ */
+function scoped(
+  resource: keyof typeof RESOURCES,
+  extra: { body?: (org: Org) => unknown; content?: (reply: Reply, org: Org, id: string) => boolean } = {},
+): RouteFixture {
+  return {
+    probes: (_caller, route) =>
+      perOrg(async (org) => {
+        const id = await RESOURCES[resource](org);
+        return {
+          target: `${resource} of ${org}`,
+          path: route.path.replace(/:[A-Za-z]+/, encodeURIComponent(id)),
+          resourceOrg: org,
+          ...(extra.body ? { body: extra.body(org) } : {}),
+          ...(extra.content ? { content: (r: Reply) => extra.content!(r, org, id) } : {}),
+        };
+      }),
+  };
 }
 
 const FIXTURES: Record<string, RouteFixture> = {
@@ -562,12 +602,8 @@ const FIXTURES: Record<string, RouteFixture> = {
       },
     ],
   },
-  'GET /admin/knowledge/documents/:id': {
-    probes: async () => perOrg((org) => ({ target: docOf(org), path: `/admin/knowledge/documents/${docOf(org)}`, resourceOrg: org, content: (r) => r.body.document.id === docOf(org) })),
-  },
-  'DELETE /admin/knowledge/documents/:id': {
-    probes: async () => perOrg(async (org) => ({ target: `scratch doc of ${org}`, path: `/admin/knowledge/documents/${await scratchDocument(org)}`, resourceOrg: org })),
-  },
+  'GET /admin/knowledge/documents/:id': scoped('document', { content: (r, _org, id) => r.body.document.id === id }),
+  'DELETE /admin/knowledge/documents/:id': scoped('freshDocument'),
   'POST /admin/knowledge/search': {
     probes: async (c) => [
       {
@@ -591,25 +627,13 @@ const FIXTURES: Record<string, RouteFixture> = {
   'POST /admin/connectors': {
     probes: async (c) => [{ target: '—', path: '/admin/connectors', body: { name: `new-${c.org ? mark(c.org) : ''}-${++unique}`, kind: 'file', config: { path: fileRoot } }, content: (r) => r.body.connector.kind === 'file' }],
   },
-  'GET /admin/connectors/:id': {
-    probes: async () => perOrg((org) => ({ target: `connector of ${org}`, path: `/admin/connectors/${connectorIds[org]}`, resourceOrg: org, content: (r) => r.body.connector.id === connectorIds[org] })),
-  },
-  'PUT /admin/connectors/:id': {
-    probes: async () =>
-      perOrg(async (org) => ({
-        target: `scratch connector of ${org}`,
-        path: `/admin/connectors/${await scratchConnector(org)}`,
-        body: { name: `renamed-${mark(org)}-${++unique}`, kind: 'file', config: { path: fileRoot } },
-        resourceOrg: org,
-        content: (r) => r.body.connector.name.startsWith('renamed-'),
-      })),
-  },
-  'DELETE /admin/connectors/:id': {
-    probes: async () => perOrg(async (org) => ({ target: `scratch connector of ${org}`, path: `/admin/connectors/${await scratchConnector(org)}`, resourceOrg: org })),
-  },
-  'POST /admin/connectors/:id/index': {
-    probes: async () => perOrg((org) => ({ target: `connector of ${org}`, path: `/admin/connectors/${connectorIds[org]}/index`, resourceOrg: org, content: (r) => r.body.run.status === 'succeeded' })),
-  },
+  'GET /admin/connectors/:id': scoped('connector', { content: (r, _org, id) => r.body.connector.id === id }),
+  'PUT /admin/connectors/:id': scoped('freshConnector', {
+    body: (org) => ({ name: `renamed-${mark(org)}-${++unique}`, kind: 'file', config: { path: fileRoot } }),
+    content: (r) => r.body.connector.name.startsWith('renamed-'),
+  }),
+  'DELETE /admin/connectors/:id': scoped('freshConnector'),
+  'POST /admin/connectors/:id/index': scoped('connector', { content: (r) => r.body.run.status === 'succeeded' }),
   'GET /admin/indexing/runs': {
     probes: async (c) => [{ target: '—', path: '/admin/indexing/runs', content: (r) => (r.body.runs as Array<{ connectorId: string }>).every((x) => Object.values(connectorIds).includes(x.connectorId) ? x.connectorId === connectorIds[c.org as Org] : true) }],
   },
