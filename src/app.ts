@@ -31,6 +31,8 @@ import { OpenAiProvider, type LlmProvider } from './llm/index.js';
 import { createLogger, type Logger } from './server/logger.js';
 import { TurnCancelled } from './server/turn-slot.js';
 import { openStorage, type Storage } from './storage/index.js';
+import { assertAdminExposure } from './auth/admin-exposure.js';
+import { connectorConfinement } from './connectors/confinement.js';
 
 /** Seams a host may supply instead of the ones configuration would choose. */
 export interface AppDeps {
@@ -98,6 +100,7 @@ async function buildKnowledge(config: Config, storage: Storage, logger: Logger, 
 
 /** The composition root: builds every seam once from configuration and hands them down. */
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<App> {
+  assertAdminExposure(config);
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger ?? createLogger(config.logLevel);
   const llm =
@@ -147,7 +150,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     knowledge,
     runs: indexingRuns,
     logger,
-    environment: { githubApiUrl: config.githubApiUrl, secrets: deps.secrets ?? environmentSecrets, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
+    environment: {
+      githubApiUrl: config.githubApiUrl,
+      secrets: deps.secrets ?? environmentSecrets,
+      now,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      confinement: connectorConfinement({ ...config, cwd: process.cwd() }),
+    },
   });
   const gate = new ApprovalGate({
     patterns: config.confirmToolPatterns,

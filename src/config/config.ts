@@ -108,4 +108,10 @@ export interface Config {
   readonly githubApiUrl: string;
   /** Cross-replica event fan-out: memory (one process) or a Redis/Valkey/NATS bus. */
   readonly backplane: BackplaneConfig;
+  /** Let AUTH_MODE=none (everyone is an admin) listen on a non-loopback address. */
+  readonly allowInsecureAdmin: boolean;
+  /** Directories file connectors may index (real paths); unset: refused under jwt, the working directory otherwise. */
+  readonly fileConnectorRoots: readonly string[] | undefined;
+  /** Let web connectors reach loopback, private, link-local and metadata addresses (intranets, tests). */
+  readonly connectorsAllowPrivate: boolean;
 }
