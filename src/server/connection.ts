@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import { scopedTarget } from '../backplane/index.js';
 import type { App } from '../app.js';
@@ -36,6 +37,11 @@ export class Connection {
   private queued = 0;
   private closed = false;
   private readonly rate: FrameRateGuard;
+  /** Frames serialized since the last flush; written together, in order, at the end of this tick. */
+  private outbox: string[] = [];
+  private flushScheduled = false;
+  /** The TCP socket under the WebSocket, corked around a batch so the batch leaves in one write. */
+  private readonly transport: Duplex | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -51,6 +57,8 @@ export class Connection {
       burst: this.app.config.frameBurst,
       closeAfter: this.app.config.rateLimitCloseAfter,
     });
+    // ws keeps its net.Socket on `_socket`; without it frames are still batched, only not corked.
+    this.transport = (socket as unknown as { _socket?: Duplex })._socket;
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     socket.on('close', () => this.onClose());
     socket.on('error', (err) => this.app.logger.debug({ conn: this.id, err: err.message }, 'socket error'));
@@ -71,16 +79,41 @@ export class Connection {
     return this.options.isDraining();
   }
 
+  /**
+   * Queues a frame. Everything sent in one event-loop turn (a burst of tokens parsed from one read of
+   * the gateway stream, a token and the turn's last event) goes out in one write at the end of that
+   * turn: setImmediate runs right after the I/O that produced the frames, so the first token is not
+   * held back behind anything but the work already in hand.
+   */
   send(event: ServerEvent): void {
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
-    this.socket.send(JSON.stringify(event));
+    this.outbox.push(JSON.stringify(event));
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const frames = this.outbox;
+    if (frames.length === 0) return;
+    this.outbox = [];
+    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
+    const transport = this.transport;
+    transport?.cork();
+    try {
+      for (const frame of frames) this.socket.send(frame);
+    } finally {
+      transport?.uncork();
+    }
     // A client that stops reading must not make us buffer without bound; everyone else is unaffected.
     if (this.socket.bufferedAmount > this.app.config.maxBufferedBytes) {
       this.app.logger.warn({ conn: this.id, buffered: this.socket.bufferedAmount }, 'slow consumer disconnected');
       this.socket.terminate();
       this.onClose();
     }
-  }
+  };
 
   sendError(requestId: string | undefined, err: unknown): void {
     if (err instanceof ProtocolError) {
@@ -132,6 +165,8 @@ export class Connection {
   }
 
   close(code: number, reason: string): void {
+    // What was already said (the RATE_LIMITED before an abuse close, a turn's last event) goes first.
+    this.flush();
     this.onClose();
     this.socket.close(code, reason);
   }
