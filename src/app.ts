@@ -106,6 +106,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       baseUrl: config.gateway.baseUrl,
       maxRetries: config.gateway.maxRetries,
       idleTimeoutMs: config.gateway.idleTimeoutMs,
+      ...(config.gateway.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutMs: config.gateway.firstTokenTimeoutMs } : {}),
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
   const fileTools = config.toolsFile ? await loadToolsFile(config.toolsFile, deps.fetch) : [];
@@ -200,6 +201,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     close: async () => {
       await backplane.close();
       await storage.close();
+      // Only the provider built here; a host's own is the host's to close.
+      if (!deps.llm) await llm.close?.();
     },
   };
 }
