@@ -9,8 +9,11 @@ export interface GatewayResponse {
   readonly body: AsyncIterable<string>;
   /** Reads and drops at most `limit` bytes of the body (a refused request's error text). */
   discard(limit: number): Promise<void>;
-  /** Releases the connection whether or not the body was read to its end. */
-  close(): void;
+  /**
+   * Releases the connection whether or not the body was read to its end: `reusable` (the reply was
+   * complete) lets what is left drain so the socket stays alive; otherwise the body is destroyed.
+   */
+  close(reusable: boolean): void;
 }
 
 export interface GatewayTransport {
@@ -21,6 +24,10 @@ function headers(apiKey: string): Record<string, string> {
   return { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${apiKey}` };
 }
 
+/** How long a body that outlives `[DONE]` may take to end before its socket is given up on. */
+const TAIL_MS = 5_000;
+const TAIL_BYTES = 64 * 1024;
+
 /** Keep-alive sockets to one gateway origin; the request timeouts are the provider's own. */
 export function poolTransport(pool: Pool, path: string): GatewayTransport {
   return {
@@ -29,7 +36,9 @@ export function poolTransport(pool: Pool, path: string): GatewayTransport {
       // undici's body yields Buffers whatever the encoding; a StringDecoder keeps characters whole.
       async function* text(): AsyncIterable<string> {
         const decoder = new StringDecoder('utf8');
-        for await (const bytes of res.body as AsyncIterable<Buffer>) {
+        // Leaving the loop early ([DONE] before the body's end) must not destroy the body: that
+        // would throw the keep-alive socket away. close() drains what is left instead.
+        for await (const bytes of res.body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
           const piece = decoder.write(bytes);
           if (piece !== '') yield piece;
         }
@@ -46,8 +55,21 @@ export function poolTransport(pool: Pool, path: string): GatewayTransport {
         discard: async (limit) => {
           await res.body.dump({ limit }).catch(() => undefined);
         },
-        close: () => {
-          if (!res.body.destroyed) res.body.destroy();
+        close: (reusable) => {
+          const body = res.body;
+          if (body.destroyed || body.readableEnded) return;
+          if (!reusable) {
+            body.destroy();
+            return;
+          }
+          // Normally only the final empty chunk is still on its way; a gateway that holds the stream
+          // open after [DONE] loses the socket after a while instead of keeping it forever.
+          const tail = setTimeout(() => body.destroy(), TAIL_MS);
+          tail.unref();
+          body
+            .dump({ limit: TAIL_BYTES })
+            .catch(() => undefined)
+            .finally(() => clearTimeout(tail));
         },
       };
     },

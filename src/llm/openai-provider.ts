@@ -195,6 +195,7 @@ export class OpenAiProvider implements LlmProvider {
     const onOuterAbort = () => controller.abort(outer.reason);
     outer.addEventListener('abort', onOuterAbort, { once: true });
     let response: GatewayResponse | undefined;
+    let complete = false;
     try {
       try {
         response = await this.transport.send(requestBody(request), request.apiKey, controller.signal);
@@ -287,12 +288,13 @@ export class OpenAiProvider implements LlmProvider {
       const toolCalls = [...calls.entries()]
         .sort(([a], [b]) => a - b)
         .map(([index, call]) => ({ ...call, id: call.id || `call_${index}` }));
+      complete = true;
       return { text, toolCalls, promptTokens, completionTokens, costUsd };
     } finally {
       clearTimeout(idle);
       outer.removeEventListener('abort', onOuterAbort);
       // Ending early (abort, [DONE] before the body closed, an error) must give the socket back.
-      response?.close();
+      response?.close(complete);
     }
   }
 }
