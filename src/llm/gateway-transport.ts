@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { Pool } from 'undici';
 
@@ -5,8 +6,13 @@ import type { Pool } from 'undici';
 export interface GatewayResponse {
   readonly status: number;
   header(name: string): string | undefined;
-  /** The body as UTF-8 text pieces (multi-byte characters never split across pieces). */
-  readonly body: AsyncIterable<string>;
+  /**
+   * Reads the body as UTF-8 text pieces (multi-byte characters never split across pieces) until it
+   * ends or `onText` returns true (seen enough). Rejects on a transport error, or with what
+   * `onText` throws. Push-style: a streamed reply is dozens of small pieces, and an async iterator
+   * would cost a few promises each.
+   */
+  read(onText: (piece: string) => boolean): Promise<void>;
   /** Reads and drops at most `limit` bytes of the body (a refused request's error text). */
   discard(limit: number): Promise<void>;
   /**
@@ -28,30 +34,65 @@ function headers(apiKey: string): Record<string, string> {
 const TAIL_MS = 5_000;
 const TAIL_BYTES = 64 * 1024;
 
+class BodyClosed extends Error {}
+
+function readBody(body: Readable, onText: (piece: string) => boolean): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    // undici's body yields Buffers whatever the encoding; a StringDecoder keeps characters whole.
+    const decoder = new StringDecoder('utf8');
+    let settled = false;
+    const finish = (err?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', finish);
+      body.off('close', onClose);
+      // Leaving early ([DONE] before the body's end) must not destroy the body: that would throw the
+      // keep-alive socket away. The caller's close() drains what is left instead.
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    const onData = (bytes: Buffer): void => {
+      try {
+        const piece = decoder.write(bytes);
+        if (piece !== '' && onText(piece)) {
+          body.pause();
+          finish();
+        }
+      } catch (err) {
+        finish(err);
+      }
+    };
+    const onEnd = (): void => {
+      try {
+        const rest = decoder.end();
+        if (rest !== '') onText(rest);
+        finish();
+      } catch (err) {
+        finish(err);
+      }
+    };
+    const onClose = (): void => finish(new BodyClosed('the response body closed before it ended'));
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', finish);
+    body.on('close', onClose);
+  });
+}
+
 /** Keep-alive sockets to one gateway origin; the request timeouts are the provider's own. */
 export function poolTransport(pool: Pool, path: string): GatewayTransport {
   return {
     async send(body, apiKey, signal) {
       const res = await pool.request({ method: 'POST', path, headers: headers(apiKey), body, signal, headersTimeout: 0, bodyTimeout: 0 });
-      // undici's body yields Buffers whatever the encoding; a StringDecoder keeps characters whole.
-      async function* text(): AsyncIterable<string> {
-        const decoder = new StringDecoder('utf8');
-        // Leaving the loop early ([DONE] before the body's end) must not destroy the body: that
-        // would throw the keep-alive socket away. close() drains what is left instead.
-        for await (const bytes of res.body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-          const piece = decoder.write(bytes);
-          if (piece !== '') yield piece;
-        }
-        const rest = decoder.end();
-        if (rest !== '') yield rest;
-      }
       return {
         status: res.statusCode,
         header: (name) => {
           const value = res.headers[name];
           return Array.isArray(value) ? value[0] : value;
         },
-        body: text(),
+        read: (onText) => readBody(res.body, onText),
         discard: async (limit) => {
           await res.body.dump({ limit }).catch(() => undefined);
         },
@@ -82,20 +123,27 @@ export function fetchTransport(fetchImpl: typeof fetch, url: string): GatewayTra
     async send(body, apiKey, signal) {
       const res = await fetchImpl(url, { method: 'POST', headers: headers(apiKey), body, signal });
       const stream = res.body;
-      async function* text(): AsyncIterable<string> {
+      const read = async (onText: (piece: string) => boolean): Promise<void> => {
         if (!stream) return;
+        const reader = stream.getReader();
         const decoder = new TextDecoder();
-        for await (const bytes of stream as unknown as AsyncIterable<Uint8Array>) {
-          const piece = decoder.decode(bytes, { stream: true });
-          if (piece !== '') yield piece;
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            const piece = decoder.decode(value, { stream: true });
+            if (piece !== '' && onText(piece)) return;
+          }
+          const rest = decoder.decode();
+          if (rest !== '') onText(rest);
+        } finally {
+          reader.releaseLock();
         }
-        const rest = decoder.decode();
-        if (rest !== '') yield rest;
-      }
+      };
       return {
         status: res.status,
         header: (name) => res.headers.get(name) ?? undefined,
-        body: text(),
+        read,
         discard: async () => {
           await stream?.cancel().catch(() => undefined);
         },

@@ -272,11 +272,11 @@ export class OpenAiProvider implements LlmProvider {
         },
       });
       try {
-        for await (const piece of response.body) {
+        await response.read((piece) => {
           idle.refresh();
           parser.feed(piece);
-          if (done) break;
-        }
+          return done;
+        });
       } catch (err) {
         if (controller.signal.aborted) throw controller.signal.reason;
         if (err instanceof AttemptError) throw err;

@@ -25,6 +25,20 @@ const MAX_QUEUED_FRAMES = 256;
 /** 1008 "policy violation": the close code for a client that keeps flooding after RATE_LIMITED. */
 const POLICY_VIOLATION = 1008;
 
+/**
+ * Connections with frames waiting, flushed together by one setImmediate per event-loop turn rather
+ * than one per connection (fifty streaming turns would otherwise schedule fifty).
+ */
+const pendingFlush = new Set<Connection>();
+let flushScheduled = false;
+function flushAll(): void {
+  flushScheduled = false;
+  // Taken out first: a flush can lead to more sends (a slow consumer's close), which queue afresh.
+  const batch = [...pendingFlush];
+  pendingFlush.clear();
+  for (const connection of batch) connection.flush();
+}
+
 /** One client socket: parses frames, runs them in arrival order, and owns the connection's turn slot. */
 export class Connection {
   readonly id: string;
@@ -39,7 +53,6 @@ export class Connection {
   private readonly rate: FrameRateGuard;
   /** Frames serialized since the last flush; written together, in order, at the end of this tick. */
   private outbox: string[] = [];
-  private flushScheduled = false;
   /** The TCP socket under the WebSocket, corked around a batch so the batch leaves in one write. */
   private readonly transport: Duplex | undefined;
 
@@ -88,14 +101,15 @@ export class Connection {
   send(event: ServerEvent): void {
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
     this.outbox.push(JSON.stringify(event));
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flush);
+    if (this.outbox.length === 1) pendingFlush.add(this);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flushAll);
     }
   }
 
-  private readonly flush = (): void => {
-    this.flushScheduled = false;
+  /** Writes the queued frames in one corked batch (called at the end of the tick, or before a close). */
+  flush(): void {
     const frames = this.outbox;
     if (frames.length === 0) return;
     this.outbox = [];
@@ -113,7 +127,7 @@ export class Connection {
       this.socket.terminate();
       this.onClose();
     }
-  };
+  }
 
   sendError(requestId: string | undefined, err: unknown): void {
     if (err instanceof ProtocolError) {
