@@ -7,7 +7,7 @@
 //      preloaded so CPU time and heap are read inside the server over IPC
 //   3. optionally a second server from --baseline <dist dir> (e.g. a build of main), measured in the
 //      same run so the printed ratio is immune to whatever else the machine is doing
-//   4. this driver — WebSocket clients for the servers and HTTP/SSE clients for the gateway
+//   4. this driver — WebSocket clients for the servers and undici HTTP/SSE clients for the gateway
 //
 // Modes (see bench/README.md): the level table (default), --long-conversation, --idle-sessions N,
 // --soak-turns N, and --profile (the server under test runs with --cpu-prof; a summary is printed).
@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Pool } from 'undici';
 import WebSocket from 'ws';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -440,17 +441,24 @@ function gatewayBody() {
 }
 
 /** One streamed completion, read and SSE-parsed to the end. Resolves { latencyMs, ttftMs, text }. */
+const gatewayPools = {};
+
 async function gatewayTurn(baseUrl, body, timeoutMs) {
   const t0 = performance.now();
-  const res = await fetch(`${baseUrl}/chat/completions`, {
+  const url = new URL(`${baseUrl}/chat/completions`);
+  // A keep-alive undici Pool, as lean a client as the server's own, so the ceiling is the gateway's
+  // and not the cost of fetch() in this driver.
+  gatewayPools[url.origin] ??= new Pool(url.origin, { connections: 1000 });
+  const res = await gatewayPools[url.origin].request({
     method: 'POST',
+    path: url.pathname,
     headers: { 'content-type': 'application/json', authorization: 'Bearer bench-key' },
     body,
     signal: AbortSignal.timeout(timeoutMs),
   });
-  if (!res.ok) {
-    const text = await res.text().catch(() => '');
-    throw new Error(`gateway HTTP ${res.status}: ${text.slice(0, 200)}`);
+  if (res.statusCode !== 200) {
+    const text = await res.body.text().catch(() => '');
+    throw new Error(`gateway HTTP ${res.statusCode}: ${text.slice(0, 200)}`);
   }
   const decoder = new TextDecoder();
   let buf = '';
