@@ -21,6 +21,8 @@ export interface GatewayConfig {
   readonly maxRetries: number;
   /** A stream that delivers nothing for this long is treated as dead. */
   readonly idleTimeoutMs: number;
+  /** The whole wait for a completion's first token, retries included; past it the turn fails. */
+  readonly firstTokenTimeoutMs?: number;
   /** JSON map organization → gateway key; an organization not in it uses `apiKey`. */
   readonly keysFile?: string;
 }
