@@ -55,6 +55,17 @@ export interface RetrievalConfig {
   readonly rerankModel: string;
 }
 
+/** Prometheus /metrics and OpenTelemetry trace export; both off unless asked for. */
+export interface ObservabilityConfig {
+  /** Serve GET /metrics on the main port. */
+  readonly metrics: boolean;
+  /** When set, /metrics requires `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
+  /** OTLP/HTTP base URL; traces are exported only when set. */
+  readonly otlpEndpoint?: string;
+  readonly serviceName: string;
+}
+
 export interface Config {
   readonly bind: string;
   readonly port: number;
@@ -108,4 +119,5 @@ export interface Config {
   readonly githubApiUrl: string;
   /** Cross-replica event fan-out: memory (one process) or a Redis/Valkey/NATS bus. */
   readonly backplane: BackplaneConfig;
+  readonly observability: ObservabilityConfig;
 }

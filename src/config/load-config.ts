@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { RetrievalConfig } from './config.js';
-import type { AuthMode, Config, DynamoConfig, JwtConfig, StorageKind, WidgetAuthConfig } from './config.js';
+import type { AuthMode, Config, DynamoConfig, JwtConfig, ObservabilityConfig, StorageKind, WidgetAuthConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { backplaneConfig } from './backplane-config.js';
 
@@ -225,6 +225,17 @@ function bindAddress(env: Env): string {
   return host;
 }
 
+function observabilityConfig(env: Env): ObservabilityConfig {
+  const metricsToken = text(env, 'SMOOTH_AGENT_METRICS_TOKEN');
+  const otlpEndpoint = httpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  return Object.freeze({
+    metrics: flag(env, 'SMOOTH_AGENT_METRICS'),
+    ...(metricsToken ? { metricsToken } : {}),
+    ...(otlpEndpoint ? { otlpEndpoint } : {}),
+    serviceName: text(env, 'OTEL_SERVICE_NAME') ?? 'smooth-operator',
+  });
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 function choice<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -299,6 +310,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     widgetToken: text(env, 'SMOOTH_AGENT_WIDGET_TOKEN'),
     githubApiUrl: httpUrl(env, 'SMOOTH_AGENT_GITHUB_API_URL') ?? DEFAULTS.githubApiUrl,
     backplane: backplaneConfig((name) => text(env, name)),
+    observability: observabilityConfig(env),
   };
   return Object.freeze(config);
 }
