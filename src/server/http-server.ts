@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { serveMetrics, serveReadiness } from './observability-routes.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -40,6 +41,14 @@ export async function startServer(app: App): Promise<RunningServer> {
     const pathname = url.pathname;
     if (pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok');
+      return;
+    }
+    if (pathname === '/ready' && (req.method === 'GET' || req.method === 'HEAD')) {
+      await serveReadiness(app, res, draining);
+      return;
+    }
+    if (pathname === '/metrics' && req.method === 'GET' && app.telemetry.metrics) {
+      await serveMetrics(app.telemetry.metrics, config.observability.metricsToken, req, res);
       return;
     }
     if (pathname === '/admin' || pathname.startsWith('/admin/')) {
@@ -112,7 +121,11 @@ export async function startServer(app: App): Promise<RunningServer> {
         isDraining: () => draining,
       });
       connections.add(connection);
-      ws.on('close', () => connections.delete(connection));
+      app.telemetry.metrics?.openSockets.inc();
+      ws.on('close', () => {
+        connections.delete(connection);
+        app.telemetry.metrics?.openSockets.dec();
+      });
     });
   }
 
