@@ -98,24 +98,26 @@ export function streamTurn(
     const wire = toWire(requestId, event);
     if (wire) connection.send(wire);
   };
+  // The terminal event is sent inside the turn's span too, so what is logged about it carries the trace id.
   const turn = probe
-    .run(() => start({ signal: controller.signal, emit }))
-    .then(
-      (outcome) => {
-        if (controller.signal.aborted) return probe.end('cancelled');
-        const { messageId, reply, citations, usage } = outcome;
-        connection.send(eventualResponse({ requestId, messageId, reply, citations, usage }, Date.now()));
-        probe.end('completed');
-      },
-      (err: unknown) => {
-        if (err instanceof ShutdownRelease && err.resumable) return probe.end('released');
-        if (controller.signal.aborted || (err instanceof TurnCancelled && !(err instanceof ShutdownRelease))) return probe.end('cancelled');
-        const failure = describeFailure(err, apiKey);
-        const detail = failure.reference ? { err, reference: failure.reference } : { err: failure.message };
-        app.logger.warn({ conn: connection.id, requestId, code: failure.code, ...detail }, 'turn failed');
-        connection.send(errorEvent(requestId, { code: failure.code, message: failure.message }, Date.now()));
-        probe.end(err instanceof ShutdownRelease ? 'released' : 'failed', failure.code);
-      },
+    .run(() =>
+      start({ signal: controller.signal, emit }).then(
+        (outcome) => {
+          if (controller.signal.aborted) return probe.end('cancelled');
+          const { messageId, reply, citations, usage } = outcome;
+          connection.send(eventualResponse({ requestId, messageId, reply, citations, usage }, Date.now()));
+          probe.end('completed');
+        },
+        (err: unknown) => {
+          if (err instanceof ShutdownRelease && err.resumable) return probe.end('released');
+          if (controller.signal.aborted || (err instanceof TurnCancelled && !(err instanceof ShutdownRelease))) return probe.end('cancelled');
+          const failure = describeFailure(err, apiKey);
+          const detail = failure.reference ? { err, reference: failure.reference } : { err: failure.message };
+          app.logger.warn({ conn: connection.id, requestId, code: failure.code, ...detail }, 'turn failed');
+          connection.send(errorEvent(requestId, { code: failure.code, message: failure.message }, Date.now()));
+          probe.end(err instanceof ShutdownRelease ? 'released' : 'failed', failure.code);
+        },
+      ),
     )
     .finally(() => {
       if (connection.activeTurn === slot) connection.activeTurn = undefined;
