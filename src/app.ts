@@ -34,6 +34,10 @@ import { TurnCancelled } from './server/turn-slot.js';
 import { openStorage, type Storage } from './storage/index.js';
 import { assertAdminExposure } from './auth/admin-exposure.js';
 import { connectorConfinement } from './connectors/confinement.js';
+import { BusBackplane } from './backplane/bus-backplane.js';
+import { watchApprovalResolution } from './server/approval-notices.js';
+import { startApprovalSweep } from './engine/approval-sweep.js';
+import { Metrics, NO_TELEMETRY, startTracing, Telemetry, traceLogFields } from './observability/index.js';
 
 /** Seams a host may supply instead of the ones configuration would choose. */
 export interface AppDeps {
@@ -59,6 +63,8 @@ export interface AppDeps {
   now?: () => Date;
   fetch?: typeof fetch;
   systemPrompt?: string;
+  /** Replaces the metrics and tracing configuration would build. */
+  telemetry?: Telemetry;
 }
 
 export interface App {
@@ -77,6 +83,8 @@ export interface App {
   readonly indexer: Indexer;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** Metrics and traces; a no-op unless SMOOTH_AGENT_METRICS or OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  readonly telemetry: Telemetry;
   close(): Promise<void>;
 }
 
@@ -103,18 +111,29 @@ async function buildKnowledge(config: Config, storage: Storage, logger: Logger, 
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<App> {
   assertAdminExposure(config);
   const now = deps.now ?? (() => new Date());
-  const logger = deps.logger ?? createLogger(config.logLevel);
-  const llm =
-    deps.llm ??
-    new OpenAiProvider({
-      baseUrl: config.gateway.baseUrl,
-      maxRetries: config.gateway.maxRetries,
-      idleTimeoutMs: config.gateway.idleTimeoutMs,
-      ...(config.gateway.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutMs: config.gateway.firstTokenTimeoutMs } : {}),
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
-    });
-  const fileTools = config.toolsFile ? await loadToolsFile(config.toolsFile, deps.fetch) : [];
+  const { observability } = config;
+  const logger = deps.logger ?? createLogger(config.logLevel, observability.otlpEndpoint ? traceLogFields : undefined);
   const approvals = new ApprovalBroker();
+  const telemetry =
+    deps.telemetry ??
+    (observability.metrics || observability.otlpEndpoint
+      ? new Telemetry(
+          observability.metrics ? new Metrics({ parkedApprovals: () => approvals.size }) : undefined,
+          observability.otlpEndpoint ? startTracing({ endpoint: observability.otlpEndpoint, serviceName: observability.serviceName }) : undefined,
+        )
+      : NO_TELEMETRY);
+  const gatewayFetch = telemetry.metrics ? telemetry.fetch(deps.fetch ?? fetch) : deps.fetch;
+  const llm = telemetry.llm(
+    deps.llm ??
+      new OpenAiProvider({
+        baseUrl: config.gateway.baseUrl,
+        maxRetries: config.gateway.maxRetries,
+        idleTimeoutMs: config.gateway.idleTimeoutMs,
+        ...(config.gateway.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutMs: config.gateway.firstTokenTimeoutMs } : {}),
+        ...(gatewayFetch ? { fetch: gatewayFetch } : {}),
+      }),
+  );
+  const fileTools = config.toolsFile ? await loadToolsFile(config.toolsFile, deps.fetch) : [];
   const widgetPolicies =
     deps.widgetPolicies ??
     (await createWidgetPolicies(config.widgetAuth, {
@@ -129,7 +148,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       : new SingleKeyResolver(config.gateway.apiKey);
   // Opened after the file-based configuration has loaded, so a bad tools or keys file fails the boot
   // without leaving a database pool or a PGlite directory lock behind.
-  const storage = deps.storage ?? (await buildStorage(config, logger));
+  const storage = telemetry.storage(deps.storage ?? (await buildStorage(config, logger)));
   // Knowledge and settings live where the storage does, on its database handle or table.
   let knowledge: Knowledge;
   let settings: SettingsStore;
@@ -147,6 +166,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     if (config.seedKb) await knowledge.upsert(config.defaultOrgId, [...SEED_DOCUMENTS]);
     // Last, so an unreachable Redis/NATS (a boot error) still closes the storage opened above.
     backplane = deps.backplane ?? (await buildBackplane(config.backplane, logger));
+    const { metrics } = telemetry;
+    if (metrics && backplane instanceof BusBackplane) backplane.onPublishFailure = () => metrics.backplanePublishFailures.inc();
   } catch (err) {
     // pgvector missing, embedder changed, …: fail the boot without keeping the pool or the PGlite lock.
     if (!deps.storage) await storage.close().catch(() => undefined);
@@ -172,12 +193,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     now,
     // A parked turn survives its socket and its process: only the user's own cancel discards it.
     keepOnAbort: (reason) => !(reason instanceof TurnCancelled && reason.why === 'cancel'),
+    watchResolution: watchApprovalResolution(backplane),
   });
   const turns = new TurnRunner({
     storage,
     knowledge,
     llm,
-    tools: [knowledgeSearchTool(knowledge), ...fileTools, ...(deps.tools ?? [])],
+    tools: [knowledgeSearchTool(knowledge), ...fileTools, ...(deps.tools ?? [])].map((tool) => telemetry.tool(tool)),
     hooks: [...(deps.hooks ?? []), gate],
     model: config.model,
     maxIterations: config.maxIterations,
@@ -196,6 +218,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     now,
     onRetrievalError: (err) => logger.warn({ err }, 'knowledge retrieval failed; answering without context'),
   });
+  const stopSweep = startApprovalSweep({
+    storage,
+    now,
+    approvalTimeoutMs: config.approvalTimeoutMs,
+    onSwept: (count) => logger.debug({ count }, 'swept expired approvals'),
+    onError: (err) => logger.warn({ err: (err as Error).message }, 'sweeping expired approvals failed'),
+  });
   return {
     config,
     storage,
@@ -212,11 +241,14 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     indexer,
     logger,
     now,
+    telemetry,
     close: async () => {
+      stopSweep();
       await backplane.close();
       await storage.close();
       // Only the provider built here; a host's own is the host's to close.
       if (!deps.llm) await llm.close?.();
+      await telemetry.close();
     },
   };
 }

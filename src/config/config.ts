@@ -57,6 +57,17 @@ export interface RetrievalConfig {
   readonly rerankModel: string;
 }
 
+/** Prometheus /metrics and OpenTelemetry trace export; both off unless asked for. */
+export interface ObservabilityConfig {
+  /** Serve GET /metrics on the main port. */
+  readonly metrics: boolean;
+  /** When set, /metrics requires `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
+  /** OTLP/HTTP base URL; traces are exported only when set. */
+  readonly otlpEndpoint?: string;
+  readonly serviceName: string;
+}
+
 export interface Config {
   readonly bind: string;
   readonly port: number;
@@ -116,4 +127,5 @@ export interface Config {
   readonly fileConnectorRoots: readonly string[] | undefined;
   /** Let web connectors reach loopback, private, link-local and metadata addresses (intranets, tests). */
   readonly connectorsAllowPrivate: boolean;
+  readonly observability: ObservabilityConfig;
 }

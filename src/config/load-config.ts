@@ -1,5 +1,7 @@
+import { createPublicKey } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { RetrievalConfig } from './config.js';
-import type { AuthMode, Config, DynamoConfig, JwtConfig, StorageKind, WidgetAuthConfig } from './config.js';
+import type { AuthMode, Config, DynamoConfig, JwtConfig, ObservabilityConfig, StorageKind, WidgetAuthConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { backplaneConfig } from './backplane-config.js';
 import { delimiter, isAbsolute } from 'node:path';
@@ -105,8 +107,21 @@ function dynamoConfig(env: Env): DynamoConfig {
   return Object.freeze({ table, ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) });
 }
 
-function jwtConfig(env: Env): JwtConfig {
+/** A key that does not parse would otherwise fail on the first token, after the server reported it was up. */
+function rs256PublicKey(env: Env): string | undefined {
   const pem = text(env, 'AUTH_JWT_RS256_PUBLIC_KEY')?.replace(/\\n/g, '\n');
+  if (pem === undefined) return undefined;
+  try {
+    createPublicKey(pem);
+  } catch {
+    throw new ConfigError('AUTH_JWT_RS256_PUBLIC_KEY', 'not a PEM public key (-----BEGIN PUBLIC KEY----- …)');
+  }
+  return pem;
+}
+
+function jwtConfig(env: Env): JwtConfig {
+  const pem = rs256PublicKey(env);
+  httpUrl(env, 'AUTH_JWT_JWKS_URL');
   return Object.freeze({
     ...(text(env, 'AUTH_JWT_HS256_SECRET') ? { hs256Secret: text(env, 'AUTH_JWT_HS256_SECRET') } : {}),
     ...(pem ? { rs256PublicKey: pem } : {}),
@@ -208,6 +223,31 @@ function serveWidget(env: Env, bind: string, options: LoadConfigOptions): boolea
   return options.widgetDefault === 'loopback' && isLoopback(bind);
 }
 
+/** An IP literal (brackets allowed for IPv6) or a host name; anything else fails at listen with a DNS stack trace. */
+function bindAddress(env: Env): string {
+  const raw = text(env, 'SMOOTH_AGENT_BIND') ?? DEFAULTS.bind;
+  const host = raw.replace(/^\[(.*)\]$/, '$1');
+  const hostname = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+  // All-numeric names are malformed IPs (300.1.1.1), not host names.
+  if (isIP(host) === 0 && (!hostname.test(host) || /^[\d.]+$/.test(host))) {
+    throw new ConfigError('SMOOTH_AGENT_BIND', `"${raw}" is not an IP address or host name (e.g. 127.0.0.1, 0.0.0.0, ::)`);
+  }
+  return host;
+}
+
+function observabilityConfig(env: Env): ObservabilityConfig {
+  const metricsToken = text(env, 'SMOOTH_AGENT_METRICS_TOKEN');
+  const otlpEndpoint = httpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  return Object.freeze({
+    metrics: flag(env, 'SMOOTH_AGENT_METRICS'),
+    ...(metricsToken ? { metricsToken } : {}),
+    ...(otlpEndpoint ? { otlpEndpoint } : {}),
+    serviceName: text(env, 'OTEL_SERVICE_NAME') ?? 'smooth-operator',
+  });
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 function choice<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = text(env, name)?.toLowerCase();
   if (raw === undefined) return fallback;
@@ -236,7 +276,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   const defaultOrgId = text(env, 'SMOOTH_AGENT_DEFAULT_ORG') ?? DEFAULTS.defaultOrgId;
   const storage = storageKind(env);
   const config: Config = {
-    bind: text(env, 'SMOOTH_AGENT_BIND') ?? DEFAULTS.bind,
+    bind: bindAddress(env),
     port: integer(env, 'SMOOTH_AGENT_PORT', DEFAULTS.port, 0, 65535),
     gateway: Object.freeze({
       baseUrl: gatewayUrl(env),
@@ -271,7 +311,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     maxBufferedBytes: integer(env, 'SMOOTH_AGENT_MAX_BUFFERED_BYTES', DEFAULTS.maxBufferedBytes, 1024, 1024 * 1024 * 1024),
     drainTimeoutMs: integer(env, 'SMOOTH_AGENT_DRAIN_TIMEOUT_MS', DEFAULTS.drainTimeoutMs, 0, 3_600_000),
     historyLimit: integer(env, 'SMOOTH_AGENT_HISTORY_LIMIT', DEFAULTS.historyLimit, 0, 1000),
-    logLevel: text(env, 'SMOOTH_AGENT_LOG_LEVEL') ?? 'info',
+    logLevel: choice(env, 'SMOOTH_AGENT_LOG_LEVEL', LOG_LEVELS, 'info'),
     widgetAuth: widgetAuthConfig(env),
     maxFramesPerSec: integer(env, 'SMOOTH_AGENT_MAX_FRAMES_PER_SEC', DEFAULTS.maxFramesPerSec, 0, 100_000),
     frameBurst: integer(env, 'SMOOTH_AGENT_FRAME_BURST', DEFAULTS.frameBurst, 1, 100_000),
@@ -284,6 +324,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     allowInsecureAdmin: flag(env, 'SMOOTH_AGENT_ALLOW_INSECURE_ADMIN'),
     fileConnectorRoots: pathList(env, 'SMOOTH_AGENT_FILE_CONNECTOR_ROOTS'),
     connectorsAllowPrivate: flag(env, 'SMOOTH_AGENT_CONNECTORS_ALLOW_PRIVATE'),
+    observability: observabilityConfig(env),
   };
   return Object.freeze(config);
 }

@@ -154,5 +154,16 @@ export class MemoryStorage implements Storage {
     return found;
   }
 
+  async sweepExpiredApprovals(before: Date): Promise<number> {
+    let swept = 0;
+    for (const [sessionId, approval] of this.approvals) {
+      if (Date.parse(approval.expiresAt) < before.getTime()) {
+        this.approvals.delete(sessionId);
+        swept++;
+      }
+    }
+    return swept;
+  }
+
   async close(): Promise<void> {}
 }
