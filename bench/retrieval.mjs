@@ -18,6 +18,8 @@
 
 import { performance } from 'node:perf_hooks';
 import { inventedVocabulary, loadFixture, percentile, rng } from './helpcenter-corpus.mjs';
+import { ALL_BACKENDS, openBackend } from './retrieval-backends.mjs';
+import { evaluate, formatRow, loadEvaluationSets } from './retrieval-eval.mjs';
 import { DeterministicEmbedder, MemoryKnowledge } from '../dist/knowledge/index.js';
 
 const ORG = 'bench';
@@ -27,10 +29,15 @@ const LIMIT = 3;
 const INGEST_BATCH = 500;
 
 function parseArgs(argv) {
-  const opts = { sizes: [10_000, 100_000], rounds: 3, dense: false };
+  const opts = { sizes: [10_000, 100_000], rounds: 3, dense: false, backends: ALL_BACKENDS, configs: undefined, quality: true, scale: true, misses: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--dense') opts.dense = true;
+    else if (arg === '--backends') opts.backends = String(argv[++i]).split(',');
+    else if (arg === '--configs') opts.configs = String(argv[++i]).split(',');
+    else if (arg === '--quality-only') opts.scale = false;
+    else if (arg === '--scale-only') opts.quality = false;
+    else if (arg === '--misses') opts.misses = true;
     else if (arg === '--sizes') opts.sizes = String(argv[++i]).split(',').map(positive('--sizes'));
     else if (arg === '--rounds') opts.rounds = positive('--rounds')(argv[++i]);
     else throw new Error(`unknown argument ${arg}`);
@@ -149,24 +156,60 @@ async function measureCorpus({ label, embedder, restricted }, size, fixture, rou
   return row;
 }
 
+/**
+ * Retrieval configurations compared on every backend (the ablation): each is a set of store options,
+ * so an idea stays in the default only if its row beats the one without it.
+ */
+const CONFIGURATIONS = {
+  default: {},
+  'lexical-rerank': { reranker: 'lexical' },
+  'raw-hashing-dense': { embedder: new DeterministicEmbedder() },
+};
+
+async function measureQuality(opts) {
+  const sets = loadEvaluationSets();
+  console.log(
+    `quality: ${sets.documents.length} docs; original ${sets.sets.original.length} questions, blind ${sets.sets.blind.length}, ` +
+      `out-of-scope ${sets.outOfScope.length}`,
+  );
+  const results = [];
+  for (const backend of opts.backends) {
+    for (const [config, options] of Object.entries(CONFIGURATIONS)) {
+      if (opts.configs && !opts.configs.includes(config)) continue;
+      let opened;
+      try {
+        opened = await openBackend(backend, { embedder: new DeterministicEmbedder({ tokens: 'terms' }), ...options });
+      } catch (err) {
+        console.log(`${backend}/${config}: unavailable (${err.message})`);
+        continue;
+      }
+      try {
+        const r = await evaluate(opened.kb, sets);
+        console.log(formatRow(`${backend}/${config}`, r));
+        if (opts.misses) {
+          for (const m of r.blind.misses) console.log(`    blind miss: ${JSON.stringify(m.question)} → [${m.got.join(', ')}] wanted ${m.expectedDoc}`);
+          for (const m of r.outOfScope.confidentlyAnswered) console.log(`    out-of-scope answered: ${JSON.stringify(m.question)} → [${m.got.join(', ')}]`);
+        }
+        const strip = ({ misses: _m, ...rest }) => rest;
+        results.push({ backend, config, original: strip(r.original), blind: strip(r.blind), outOfScope: r.outOfScope.precision });
+      } finally {
+        await opened.close();
+      }
+    }
+  }
+  console.log('');
+  return results;
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const fixture = loadFixture();
 
-  const recall = {};
-  for (const reranker of ['off', 'lexical']) {
-    const kb = new MemoryKnowledge({ reranker });
-    await kb.upsert(ORG, fixture.documents);
-    recall[reranker] = await recallAt3(kb, fixture.questions);
+  const quality = opts.quality ? await measureQuality(opts) : [];
+  if (!opts.scale) {
+    console.log(`BENCH_RESULT ${JSON.stringify({ quality })}`);
+    return;
   }
-  const raw = new MemoryKnowledge({ embedder: new DeterministicEmbedder() });
-  await raw.upsert(ORG, fixture.documents);
-  recall.rawHashing = await recallAt3(raw, fixture.questions);
-  console.log(`fixture: ${fixture.documents.length} docs, ${fixture.questions.length} questions`);
-  console.log(`recall@3  default (BM25 + deterministic-v1:terms, RRF): ${recall.off.toFixed(3)}`);
-  console.log(`recall@3  + lexical rerank:                             ${recall.lexical.toFixed(3)}`);
-  console.log(`recall@3  raw deterministic-v1 as the dense arm:        ${recall.rawHashing.toFixed(3)}`);
-  console.log('');
 
   const sparse = () => new DeterministicEmbedder({ tokens: 'terms' });
   const runs = [
@@ -186,7 +229,7 @@ async function main() {
       );
     }
   }
-  console.log(`BENCH_RESULT ${JSON.stringify({ recall, rows })}`);
+  console.log(`BENCH_RESULT ${JSON.stringify({ quality, rows })}`);
 }
 
 await main();
