@@ -25,7 +25,12 @@ export function loadEvaluationSets() {
   return { documents: fixture.documents, sets: { original: fixture.questions, blind }, outOfScope };
 }
 
-const confident = (hit) => hit.confident !== false;
+let threshold = 0;
+/** Hits below this confidence do not count as an answer (stores without a confidence count as 1). */
+export function setThreshold(value) {
+  threshold = value;
+}
+const confident = (hit) => (hit.confidence ?? 1) >= threshold;
 
 function distinctDocuments(hits) {
   return [...new Set(hits.map((h) => h.documentId))];
@@ -67,12 +72,32 @@ async function outOfScopePrecision(kb, questions) {
   return { precision: declined / questions.length, confidentlyAnswered };
 }
 
+/** For calibration: blind-set answerable share and out-of-scope declined share at several thresholds. */
+async function sweep(kb, blind, outOfScope) {
+  const inScope = [];
+  for (const q of blind) {
+    const hits = await kb.search(q.question, { access: ACCESS, limit: 3 });
+    inScope.push(Math.max(0, ...hits.filter((h) => h.documentId === q.expectedDoc).map((h) => h.confidence ?? 1)));
+  }
+  const outside = [];
+  for (const question of outOfScope) {
+    const hits = await kb.search(question, { access: ACCESS, limit: 3 });
+    outside.push(Math.max(0, ...hits.map((h) => h.confidence ?? 1)));
+  }
+  return [0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7].map((t) => ({
+    threshold: t,
+    answerable: inScope.filter((c) => c >= t).length / inScope.length,
+    declined: outside.filter((c) => c < t).length / outside.length,
+  }));
+}
+
 /** Ingests the corpus into `kb` and measures both sets. */
 export async function evaluate(kb, { documents, sets, outOfScope }) {
   await kb.upsert(ORG, documents);
   const result = {};
   for (const [name, questions] of Object.entries(sets)) result[name] = await score(kb, questions);
   result.outOfScope = await outOfScopePrecision(kb, outOfScope);
+  result.sweep = await sweep(kb, sets.blind, outOfScope);
   return result;
 }
 

@@ -19,8 +19,11 @@
 import { performance } from 'node:perf_hooks';
 import { inventedVocabulary, loadFixture, percentile, rng } from './helpcenter-corpus.mjs';
 import { ALL_BACKENDS, openBackend } from './retrieval-backends.mjs';
-import { evaluate, formatRow, loadEvaluationSets } from './retrieval-eval.mjs';
-import { DeterministicEmbedder, MemoryKnowledge } from '../dist/knowledge/index.js';
+import { evaluate, formatRow, loadEvaluationSets, setThreshold } from './retrieval-eval.mjs';
+import { DEFAULT_MIN_CONFIDENCE, DEFAULT_WEIGHTS, DeterministicEmbedder, MemoryKnowledge, QueryAnalyzer } from '../dist/knowledge/index.js';
+import { WordNet, WordNetSpeller, WordNetSynonyms } from '../dist/knowledge/wordnet.js';
+
+const wordnet = new WordNet();
 
 const ORG = 'bench';
 const ACCESS = { organizationId: ORG, groups: [] };
@@ -38,6 +41,8 @@ function parseArgs(argv) {
     else if (arg === '--quality-only') opts.scale = false;
     else if (arg === '--scale-only') opts.quality = false;
     else if (arg === '--misses') opts.misses = true;
+    else if (arg === '--sweep') opts.sweep = true;
+    else if (arg === '--threshold') opts.threshold = Number(argv[++i]);
     else if (arg === '--sizes') opts.sizes = String(argv[++i]).split(',').map(positive('--sizes'));
     else if (arg === '--rounds') opts.rounds = positive('--rounds')(argv[++i]);
     else throw new Error(`unknown argument ${arg}`);
@@ -164,10 +169,18 @@ const CONFIGURATIONS = {
   default: {},
   'lexical-rerank': { reranker: 'lexical' },
   'raw-hashing-dense': { embedder: new DeterministicEmbedder() },
+  'no-dense-arm': { retrieval: { dense: false } },
+  'no-dense+wordnet': { retrieval: { dense: false, analyzer: new QueryAnalyzer({ sources: [new WordNetSynonyms(wordnet)] }) } },
+  'no-dense+speller': { retrieval: { dense: false, analyzer: new QueryAnalyzer({ sources: [new WordNetSpeller(wordnet)] }) } },
+  'no-dense+wordnet+speller': { retrieval: { dense: false, analyzer: new QueryAnalyzer({ sources: [new WordNetSpeller(wordnet), new WordNetSynonyms(wordnet)] }) } },
+  'no-synonyms': { retrieval: { analyzer: new QueryAnalyzer({ synonyms: [] }) } },
+  'no-document-fusion': { retrieval: { weights: { ...DEFAULT_WEIGHTS, documentEvidence: 0 } } },
+  'flat-fields': { retrieval: { weights: { ...DEFAULT_WEIGHTS, field: { title: 1, headings: 1, body: 1 } } } },
 };
 
 async function measureQuality(opts) {
   const sets = loadEvaluationSets();
+  setThreshold(opts.threshold ?? DEFAULT_MIN_CONFIDENCE);
   console.log(
     `quality: ${sets.documents.length} docs; original ${sets.sets.original.length} questions, blind ${sets.sets.blind.length}, ` +
       `out-of-scope ${sets.outOfScope.length}`,
@@ -186,6 +199,7 @@ async function measureQuality(opts) {
       try {
         const r = await evaluate(opened.kb, sets);
         console.log(formatRow(`${backend}/${config}`, r));
+        if (opts.sweep) console.log(`    threshold sweep: ${r.sweep.map((p) => `${p.threshold}: answerable ${p.answerable.toFixed(3)} declined ${p.declined.toFixed(3)}`).join(' | ')}`);
         if (opts.misses) {
           for (const m of r.blind.misses) console.log(`    blind miss: ${JSON.stringify(m.question)} → [${m.got.join(', ')}] wanted ${m.expectedDoc}`);
           for (const m of r.outOfScope.confidentlyAnswered) console.log(`    out-of-scope answered: ${JSON.stringify(m.question)} → [${m.got.join(', ')}]`);
