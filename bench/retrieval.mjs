@@ -165,17 +165,17 @@ async function measureCorpus({ label, embedder, restricted }, size, fixture, rou
  * Retrieval configurations compared on every backend (the ablation): each is a set of store options,
  * so an idea stays in the default only if its row beats the one without it.
  */
+const speller = new WordNetSpeller(wordnet);
 const CONFIGURATIONS = {
   default: {},
   'lexical-rerank': { reranker: 'lexical' },
-  'raw-hashing-dense': { embedder: new DeterministicEmbedder() },
-  'no-dense-arm': { retrieval: { dense: false } },
-  'no-dense+wordnet': { retrieval: { dense: false, analyzer: new QueryAnalyzer({ sources: [new WordNetSynonyms(wordnet)] }) } },
-  'no-dense+speller': { retrieval: { dense: false, analyzer: new QueryAnalyzer({ sources: [new WordNetSpeller(wordnet)] }) } },
-  'no-dense+wordnet+speller': { retrieval: { dense: false, analyzer: new QueryAnalyzer({ sources: [new WordNetSpeller(wordnet), new WordNetSynonyms(wordnet)] }) } },
-  'no-synonyms': { retrieval: { analyzer: new QueryAnalyzer({ synonyms: [] }) } },
-  'no-document-fusion': { retrieval: { weights: { ...DEFAULT_WEIGHTS, documentEvidence: 0 } } },
-  'flat-fields': { retrieval: { weights: { ...DEFAULT_WEIGHTS, field: { title: 1, headings: 1, body: 1 } } } },
+  '+dense-arm(hashing)': { retrieval: { dense: true } },
+  '+dense-arm(raw hashing)': { embedder: new DeterministicEmbedder(), retrieval: { dense: true } },
+  '+wordnet-synonyms': { retrieval: { analyzer: new QueryAnalyzer({ sources: [speller, new WordNetSynonyms(wordnet)] }) } },
+  '-speller': { retrieval: { analyzer: new QueryAnalyzer() } },
+  '-support-synonyms': { retrieval: { analyzer: new QueryAnalyzer({ synonyms: [], sources: [speller] }) } },
+  '-document-fusion': { retrieval: { weights: { ...DEFAULT_WEIGHTS, documentEvidence: 0 } } },
+  '-field-weights': { retrieval: { weights: { ...DEFAULT_WEIGHTS, field: { title: 1, headings: 1, body: 1 } } } },
 };
 
 async function measureQuality(opts) {
