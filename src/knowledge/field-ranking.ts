@@ -7,6 +7,11 @@ export interface WeightedTerm {
   weight: number;
   /** Index of the query word this term stands for; a word's expansions share it and count once. */
   group: number;
+  /**
+   * How much the word this term stands for says about what is asked, in (0, 1]: conversational filler
+   * ("please", "help", "problem") says little, whatever its idf. Defaults to 1.
+   */
+  salience?: number;
 }
 
 /** Term frequencies and lengths of one text field. */
@@ -67,7 +72,7 @@ export const DEFAULT_WEIGHTS: RankingWeights = {
  * The confidence below which a hit is not treated as an answer: no passage injected, no citation
  * claimed. Calibrated with bench/retrieval on the blind and out-of-scope sets.
  */
-export const DEFAULT_MIN_CONFIDENCE = 0.5;
+export const DEFAULT_MIN_CONFIDENCE = 0.45;
 
 /** What a store hands the ranker for one candidate chunk. */
 export interface Candidate<T> {
@@ -84,6 +89,12 @@ export interface RankedDocumentHit<T> {
   /** Share of the query's (idf-weighted) words the document contains, in [0, 1]. */
   confidence: number;
 }
+
+/**
+ * Added to each word's idf in the confidence, so a word found in every document of a tiny knowledge
+ * base (idf near 0) still counts as found: "return window" against a one-article store is answered.
+ */
+const CONFIDENCE_IDF_FLOOR = 1;
 
 function idf(stats: PartitionStats, df: number): number {
   return Math.log(1 + (stats.chunks - df + 0.5) / (df + 0.5));
@@ -122,12 +133,16 @@ export function rankCandidates<T>(
 ): RankedDocumentHit<T>[] {
   if (candidates.length === 0 || limit <= 0) return [];
   const groupIdf = new Map<number, number>();
+  const groupWeight = new Map<number, number>();
   const termIdf = new Map<string, number>();
   for (const q of query) {
     const value = idf(stats, stats.documentFrequency(q.term));
     termIdf.set(q.term, value);
-    // A word's weight in the confidence is its own rarity: its first (original) term's idf.
-    if (!groupIdf.has(q.group)) groupIdf.set(q.group, value);
+    // A word's weight in the confidence is its own rarity (its first, original term's idf) and salience.
+    if (!groupIdf.has(q.group)) {
+      groupIdf.set(q.group, (CONFIDENCE_IDF_FLOOR + value) * (q.salience ?? 1));
+      groupWeight.set(q.group, q.weight);
+    }
   }
   const totalIdf = [...groupIdf.values()].reduce((a, b) => a + b, 0) || 1;
 
@@ -150,7 +165,8 @@ export function rankCandidates<T>(
       const tf = weightedTf(candidate.fields, q.term, stats, weights);
       const score = (q.weight * termIdf.get(q.term)! * tf * (weights.k1 + 1)) / (tf + weights.k1);
       if (score > (best.get(q.group) ?? 0)) best.set(q.group, score);
-      if (q.weight > (doc.matched.get(q.group) ?? 0)) doc.matched.set(q.group, q.weight);
+      const share = Math.min(1, q.weight / (groupWeight.get(q.group) || 1));
+      if (share > (doc.matched.get(q.group) ?? 0)) doc.matched.set(q.group, share);
     }
     let score = 0;
     for (const s of best.values()) score += s;

@@ -19,7 +19,7 @@ export { canRead } from './access.js';
 export { SEED_DOCUMENTS } from './seed-documents.js';
 export { chunkText, chunkDocument, type DocumentChunk } from './chunk-text.js';
 export { terms, stem } from './text-analysis.js';
-export { buildEmbedder, buildReranker } from './build-retrieval.js';
+export { buildEmbedder, buildReranker, buildRetrievalOptions } from './build-retrieval.js';
 export { knowledgeForStorage, type KnowledgeForStorageOptions } from './open-knowledge.js';
 // The durable stores are loaded on demand by knowledgeForStorage (DynamoDB's pulls in the AWS SDK).
 export type { SqlKnowledge, SqlKnowledgeOptions } from './sql/sql-knowledge.js';

@@ -5,6 +5,21 @@ import { isStopWord, stem, terms, words } from './text-analysis.js';
 /** Weight of a term the caller did not type, relative to the caller's own words (1). */
 export const SYNONYM_WEIGHT = 0.5;
 
+/**
+ * Conversational filler: words a visitor wraps a question in that say little about what is asked.
+ * They still match (at a lower weight), but count for little in a hit's confidence.
+ */
+export const QUERY_FILLER: ReadonlySet<string> = new Set(
+  (
+    'please help need want know tell like get got thing things stuff way question questions problem problems issue ' +
+    'issues policy info information anything something someone anyone still also really actually ever even thank ' +
+    'thanks hi hello hey would could may might must let make go going use using try trying able possible much many ' +
+    'guys hope wondering wonder say says said ok okay yes'
+  ).split(' '),
+);
+const FILLER_WEIGHT = 0.3;
+const FILLER_SALIENCE = 0.2;
+
 /** Another source of terms for a query word (WordNet, a speller); see `QueryAnalyzer`. */
 export interface TermSource {
   /** Alternative terms (analysed, stemmed) for one lowercase query word, with their weight (< 1). */
@@ -104,19 +119,20 @@ export class QueryAnalyzer {
     const out: WeightedTerm[] = [];
     const seen = new Map<string, number>();
     const groupOf = new Map<string, number>();
-    const add = (term: string, weight: number, group: number) => {
+    const add = (term: string, weight: number, group: number, salience = 1) => {
       const at = seen.get(term);
       if (at !== undefined) {
-        if (out[at]!.weight < weight) out[at] = { term, weight, group };
+        if (out[at]!.weight < weight) out[at] = { ...out[at]!, term, weight };
         return;
       }
       seen.set(term, out.length);
-      out.push({ term, weight, group });
+      out.push({ term, weight, group, salience });
     };
-    for (const term of own) {
+    own.forEach((term, i) => {
       if (!groupOf.has(term)) groupOf.set(term, groupOf.size);
-      add(term, 1, groupOf.get(term)!);
-    }
+      const filler = QUERY_FILLER.has(raw[i]!);
+      add(term, filler ? FILLER_WEIGHT : 1, groupOf.get(term)!, filler ? FILLER_SALIENCE : 1);
+    });
     // Phrase synonyms: wherever a phrase of a group occurs in the query, every other phrase joins it.
     for (let i = 0; i < own.length; i++) {
       for (const { group, phrase } of this.byFirstTerm.get(own[i]!) ?? []) {

@@ -59,8 +59,8 @@ export function streamTurn(
     .then(
       (outcome) => {
         if (controller.signal.aborted) return;
-        const { messageId, reply, citations, usage } = outcome;
-        connection.send(eventualResponse({ requestId, messageId, reply, citations, usage }, Date.now()));
+        const { messageId, reply, citations, usage, needsEscalation } = outcome;
+        connection.send(eventualResponse({ requestId, messageId, reply, citations, usage, ...(needsEscalation ? { needsEscalation } : {}) }, Date.now()));
       },
       (err: unknown) => {
         if (controller.signal.aborted || err instanceof TurnCancelled) return;
