@@ -25,7 +25,8 @@ import {
   type Tool,
   type ToolHook,
 } from './engine/index.js';
-import { buildEmbedder, buildReranker } from './knowledge/build-retrieval.js';
+import { buildEmbedder, buildReranker, buildRetrievalOptions } from './knowledge/build-retrieval.js';
+import { DEFAULT_MIN_CONFIDENCE } from './knowledge/field-ranking.js';
 import { SEED_DOCUMENTS, type Knowledge } from './knowledge/index.js';
 import { knowledgeForStorage } from './knowledge/open-knowledge.js';
 import { OpenAiProvider, type LlmProvider } from './llm/index.js';
@@ -101,6 +102,7 @@ async function buildKnowledge(config: Config, storage: Storage, logger: Logger, 
   return knowledgeForStorage(storage, {
     now,
     embedder: buildEmbedder(config),
+    retrieval: buildRetrievalOptions(config),
     ...(reranker ? { reranker } : {}),
     onRerankError: (err) => logger.warn({ err: (err as Error).message }, 'reranker failed; serving fused order'),
     schema: config.autoMigrate ? 'apply' : 'verify',
@@ -199,7 +201,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     storage,
     knowledge,
     llm,
-    tools: [knowledgeSearchTool(knowledge), ...fileTools, ...(deps.tools ?? [])].map((tool) => telemetry.tool(tool)),
+    tools: [knowledgeSearchTool(knowledge, { minConfidence: config.retrieval.minConfidence ?? DEFAULT_MIN_CONFIDENCE }), ...fileTools, ...(deps.tools ?? [])].map((tool) => telemetry.tool(tool)),
     hooks: [...(deps.hooks ?? []), gate],
     model: config.model,
     maxIterations: config.maxIterations,
@@ -217,6 +219,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     },
     now,
     onRetrievalError: (err) => logger.warn({ err }, 'knowledge retrieval failed; answering without context'),
+    minConfidence: config.retrieval.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
+    ...(config.retrieval.documentSets ? { documentSets: config.retrieval.documentSets } : {}),
+    ...(config.contact ? { contact: config.contact } : {}),
   });
   const stopSweep = startApprovalSweep({
     storage,

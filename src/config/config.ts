@@ -55,6 +55,16 @@ export interface RetrievalConfig {
   readonly embeddingDimensions: number;
   readonly rerank: 'off' | 'lexical' | 'gateway';
   readonly rerankModel: string;
+  /** Hits below this confidence (0–1, default 0.45) are not used as knowledge: not injected, not cited, not quoted. */
+  readonly minConfidence?: number;
+  /** Extra support synonyms (one group of comma-separated phrases per line) added to the built-in list. */
+  readonly synonymsFile?: string;
+  /** Also expand queries with WordNet synonyms (off: it did not help on the evaluation sets). */
+  readonly wordnetSynonyms?: boolean;
+  /** Document sets a turn retrieves from when its agent names none; absent: every set. */
+  readonly documentSets?: readonly string[];
+  /** With an LLM: rewrite the visitor's message into a search query (one short call) before auto-retrieval. */
+  readonly queryRewrite?: boolean;
 }
 
 /** Prometheus /metrics and OpenTelemetry trace export; both off unless asked for. */
@@ -77,6 +87,8 @@ export interface Config {
   readonly maxTokens: number;
   readonly seedKb: boolean;
   readonly retrieval: RetrievalConfig;
+  /** How a visitor reaches a person (free text, e.g. an email address), offered when the knowledge base has nothing. */
+  readonly contact?: string;
   /** Reference behaviour: without a gateway key, send_message answers LLM_UNAVAILABLE instead of quoting the knowledge base. */
   readonly requireLlm: boolean;
   readonly confirmToolPatterns: readonly string[];

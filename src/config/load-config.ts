@@ -267,7 +267,26 @@ function retrievalConfig(env: Env): RetrievalConfig {
     embeddingDimensions: integer(env, 'SMOOTH_AGENT_EMBEDDING_DIMENSIONS', 1536, 8, 8192),
     rerank,
     rerankModel: text(env, 'SMOOTH_AGENT_RERANK_MODEL') ?? 'rerank-english-v3.0',
+    minConfidence: fraction(env, 'SMOOTH_AGENT_RETRIEVAL_MIN_CONFIDENCE', 0.45),
+    ...(text(env, 'SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE') ? { synonymsFile: text(env, 'SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE') } : {}),
+    wordnetSynonyms: flag(env, 'SMOOTH_AGENT_RETRIEVAL_WORDNET'),
+    ...(text(env, 'SMOOTH_AGENT_DOCUMENT_SETS') !== undefined ? { documentSets: Object.freeze(nameList(env, 'SMOOTH_AGENT_DOCUMENT_SETS')) } : {}),
+    queryRewrite: flag(env, 'SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE'),
   });
+}
+
+/** A number in [0, 1]. */
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || !(value >= 0 && value <= 1)) throw new ConfigError(name, `expected a number between 0 and 1, got "${raw}"`);
+  return value;
+}
+
+/** Comma-separated names, trimmed, empties dropped. */
+function nameList(env: Env, name: string): string[] {
+  return (text(env, name) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
 /** Reads, validates and freezes the configuration. Throws ConfigError naming the offending variable. */
@@ -291,6 +310,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     maxTokens: integer(env, 'SMOOTH_AGENT_MAX_TOKENS', DEFAULTS.maxTokens, 1, 1_000_000),
     seedKb: flag(env, 'SMOOTH_AGENT_SEED_KB'),
     retrieval: retrievalConfig(env),
+    ...(text(env, 'SMOOTH_AGENT_CONTACT') ? { contact: text(env, 'SMOOTH_AGENT_CONTACT') } : {}),
     requireLlm: flag(env, 'SMOOTH_AGENT_REQUIRE_LLM'),
     confirmToolPatterns: Object.freeze(patterns(env, 'SMOOTH_AGENT_CONFIRM_TOOLS')),
     approvalTimeoutMs: integer(env, 'SMOOTH_AGENT_APPROVAL_TIMEOUT_MS', DEFAULTS.approvalTimeoutMs, 1, 86_400_000),

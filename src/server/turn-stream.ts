@@ -104,8 +104,8 @@ export function streamTurn(
       start({ signal: controller.signal, emit }).then(
         (outcome) => {
           if (controller.signal.aborted) return probe.end('cancelled');
-          const { messageId, reply, citations, usage } = outcome;
-          connection.send(eventualResponse({ requestId, messageId, reply, citations, usage }, Date.now()));
+          const { messageId, reply, citations, usage, needsEscalation } = outcome;
+          connection.send(eventualResponse({ requestId, messageId, reply, citations, usage, ...(needsEscalation ? { needsEscalation } : {}) }, Date.now()));
           probe.end('completed');
         },
         (err: unknown) => {
