@@ -212,6 +212,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     logger,
     now,
     close: async () => {
+      // A judge that is still deciding writes its step pointer before the storage goes away.
+      await turns.settle();
       await backplane.close();
       await storage.close();
     },

@@ -211,6 +211,11 @@ export class TurnRunner {
     };
   }
 
+  /** Resolves when every judge started so far has landed (or failed): for a shutdown that keeps step pointers. */
+  async settle(): Promise<void> {
+    await Promise.all([...this.judging.values()]);
+  }
+
   /** The session's step pointer, after any judge of its previous turn in this process has landed. */
   private async workflowStepOf(session: Session): Promise<string | undefined> {
     const pending = this.judging.get(session.sessionId);
