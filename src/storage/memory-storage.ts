@@ -69,6 +69,13 @@ export class MemoryStorage implements Storage {
     return this.messagesByConversation.get(conversationId)?.length ?? 0;
   }
 
+  async hasUserParticipant(organizationId: string, conversationId: string, userExternalId: string): Promise<boolean> {
+    for (const p of this.participants.values()) {
+      if (p.conversationId === conversationId && p.organizationId === organizationId && p.type === 'user' && p.externalId === userExternalId) return true;
+    }
+    return false;
+  }
+
   async addParticipant(participant: Participant): Promise<Participant> {
     this.participants.set(participant.id, structuredClone(participant));
     return structuredClone(participant);

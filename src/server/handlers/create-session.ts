@@ -4,6 +4,7 @@ import { scopedTarget } from '../../backplane/index.js';
 import { immediate, type ActionOf } from '../../protocol/index.js';
 import type { Session } from '../../storage/index.js';
 import type { Connection } from '../connection.js';
+import { requireOwnConversation } from './conversations.js';
 
 export const AGENT_NAME = 'smooth-agent';
 
@@ -28,9 +29,11 @@ export async function createSession(
   });
   // The widget's organization, then the token's (an anonymous connection carries the default org).
   // It is also the owner organization that canUse checks later (see sessions.ts for widget visitors).
-  const organizationId = widget.organizationId ?? access.organizationId;
+  // Resuming: the caller's own conversation, in its organization, instead of a new one.
+  const resumed = action.conversationId === undefined ? undefined : await requireOwnConversation(connection, action.conversationId);
+  const organizationId = resumed?.organizationId ?? widget.organizationId ?? access.organizationId;
   const agentName = (await connection.app.agents.get(organizationId, agentId))?.name ?? AGENT_NAME;
-  const conversation = await storage.createConversation({
+  const conversation = resumed ?? await storage.createConversation({
     id: randomUUID(),
     platform: 'web',
     name: `Session ${sessionId}`,

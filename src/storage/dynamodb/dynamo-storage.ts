@@ -222,6 +222,15 @@ export class DynamoStorage implements Storage {
     return count;
   }
 
+  async hasUserParticipant(organizationId: string, conversationId: string, userExternalId: string): Promise<boolean> {
+    // The user's participants, across their conversations: one index partition, usually small.
+    for await (const item of this.indexItems(gsi.participantsOfExternalUser(organizationId, userExternalId), false)) {
+      const participant = body<Participant>(item);
+      if (participant?.type === 'user' && participant.conversationId === conversationId) return true;
+    }
+    return false;
+  }
+
   async addParticipant(p: Participant): Promise<Participant> {
     const item = {
       ...keys.participant(p.id),

@@ -98,6 +98,15 @@ export class SqlStorage implements Storage {
     return Number(row?.n ?? 0);
   }
 
+  async hasUserParticipant(organizationId: string, conversationId: string, userExternalId: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `SELECT 1 FROM conversation_participants
+       WHERE conversation_id = $1 AND external_id = $2 AND organization_id = $3 AND type = 'user' LIMIT 1`,
+      [conversationId, userExternalId, organizationId],
+    );
+    return rows.length > 0;
+  }
+
   async addParticipant(p: Participant): Promise<Participant> {
     await this.db.query(
       `INSERT INTO conversation_participants
