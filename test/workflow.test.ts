@@ -193,3 +193,39 @@ whenAvailable('postgres', 'unavailable' in pg ? pg.unavailable : undefined, () =
     });
   });
 });
+
+describe('a turn resumed after an approval', () => {
+  it('is judged too, and the approved tool gets its agent config', async () => {
+    const seen: unknown[] = [];
+    const path = join(mkdtempSync(join(root, 'agents-')), 'agents.json');
+    writeFileSync(
+      path,
+      JSON.stringify([
+        { agentId: AGENT_ID, conversationWorkflow: workflow, toolConfig: { enabledTools: [{ toolId: 'delete_record', config: { tenant: 't-9' } }] } },
+      ]),
+    );
+    const storage = new MemoryStorage();
+    const chat: ScriptStep[] = [{ kind: 'toolCall', name: 'delete_record', arguments: '{"id":"42"}' }, { kind: 'text', text: 'Deleted.' }];
+    const h = await startHarness(
+      [],
+      {
+        storage,
+        tools: [{ name: 'delete_record', description: 'Delete', parameters: { type: 'object' }, execute: async (_args, ctx) => (seen.push(ctx.toolConfig), 'gone') }],
+        config: { agentsFile: path, judgeModel: JUDGE_MODEL, confirmToolPatterns: ['delete'] },
+      },
+      {},
+      { respond: (req) => (isJudge(req) ? { kind: 'text', text: 'yes' } : (chat.shift() ?? { kind: 'text', text: 'ok' })) },
+    );
+    harnesses.push(h);
+    const { client, sessionId } = await h.session();
+    client.send({ action: 'send_message', requestId: 'r', sessionId, message: 'delete record 42' });
+    await client.nextOfType('write_confirmation_required');
+    client.send({ action: 'confirm_tool_action', requestId: 'c', sessionId, approved: true });
+    expect((await client.untilTerminal()).at(-1)).toMatchObject({ type: 'eventual_response', requestId: 'r' });
+    expect(seen).toEqual([{ tenant: 't-9' }]);
+    await expect.poll(async () => (await storage.getSession(sessionId))?.workflowStepId).toBe('order');
+    const judge = h.gateway.requests.find(isJudge)!;
+    expect(String(judge.body.messages[1]!.content)).toContain('LAST USER MESSAGE:\ndelete record 42');
+    expect(String(judge.body.messages[1]!.content)).toContain('AGENT REPLY:\nDeleted.');
+  });
+});
