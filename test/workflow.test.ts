@@ -129,6 +129,16 @@ describe('workflow judge over the protocol', () => {
     expect(Date.now() - sentAt).toBeGreaterThan(300);
   });
 
+  it('a shutdown waits a moment for a judge that hangs, then abandons it and the session stays on its step', { timeout: 20_000 }, async () => {
+    const storage = new MemoryStorage();
+    const h = await boot([{ kind: 'hang' }], {}, { storage });
+    const { client, sessionId } = await h.session();
+    await send(client, sessionId, 'hello');
+    await h.gateway.waitForRequests(2);
+    await h.server.close();
+    expect((await storage.getSession(sessionId))?.workflowStepId).toBeUndefined();
+  });
+
   it('a per-turn model override does not change the judge model; an agent without a workflow is never judged', async () => {
     const h = await boot([{ kind: 'text', text: 'yes' }]);
     const { client, sessionId } = await h.session();

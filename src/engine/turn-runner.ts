@@ -122,6 +122,7 @@ export class TurnRunner {
   private readonly toolSpecs: ToolSpec[];
   /** Judges still running per session: the session's next turn here waits for its step pointer. */
   private readonly judging = new Map<string, Promise<void>>();
+  private readonly stopJudges = new AbortController();
 
   constructor(private readonly options: TurnRunnerOptions) {
     // Later tools replace earlier ones of the same name, so a host can override a built-in.
@@ -211,9 +212,17 @@ export class TurnRunner {
     };
   }
 
-  /** Resolves when every judge started so far has landed (or failed): for a shutdown that keeps step pointers. */
-  async settle(): Promise<void> {
-    await Promise.all([...this.judging.values()]);
+  /**
+   * For a shutdown that keeps step pointers: resolves when every running judge has landed, or, after
+   * `graceMs`, aborts the rest (their sessions stay on their steps) and resolves when they are done.
+   */
+  async settle(graceMs = 5_000): Promise<void> {
+    const all = Promise.all([...this.judging.values()]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+    if ((await Promise.race([all, late])) === 'late') this.stopJudges.abort();
+    clearTimeout(timer);
+    await all;
   }
 
   /** The session's step pointer, after any judge of its previous turn in this process has landed. */
@@ -239,10 +248,13 @@ export class TurnRunner {
             stepId: request.stepId,
             userMessage: request.userMessage,
             reply,
+            signal: this.stopJudges.signal,
           },
           report,
         );
-        if (outcome && outcome.stepId !== request.stepId) await storage.updateSession(session.sessionId, { workflowStepId: outcome.stepId });
+        // Written only when the step changes: staying (or failing) leaves the pointer as it was.
+        const current = currentStep(request.workflow, request.stepId)?.step.id;
+        if (outcome && outcome.stepId !== current) await storage.updateSession(session.sessionId, { workflowStepId: outcome.stepId });
       })()
         .catch(report)
         .finally(() => {
