@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryStorage } from '../src/storage/index.js';
 import { AGENT_ID, startHarness, type Harness } from './support/harness.js';
 import { at, TestClient } from './support/ws-client.js';
 
@@ -128,5 +129,21 @@ describe('conversations of signed-in users', () => {
     expect(harness.gateway.requests.length).toBe(requests);
     expect((await list(alice)).map((c) => c.messageCount)).toEqual([4]);
     expect(await list(await as('bob'))).toEqual([]);
+  });
+
+  it('a resume that omits supports inherits what the conversation declared; one that declares a list replaces it', async () => {
+    const storage = new MemoryStorage();
+    harness = await startHarness([], { config, storage }, {}, { respond: () => ({ kind: 'text', text: 'ok' }) });
+    const alice = await as('alice');
+    const { conversationId } = await converse(alice, 'hi', { supports: ['identity_form', 'choice_chips'] });
+    const supportsOf = async (extra: Record<string, unknown>) => {
+      const res = await alice.request({ action: 'create_conversation_session', requestId: 'r', agentId: AGENT_ID, conversationId, ...extra });
+      return (await storage.getSession((res.data as { sessionId: string }).sessionId))?.metadata.clientSupports;
+    };
+    expect(await supportsOf({})).toEqual(['identity_form', 'choice_chips']);
+    expect(await supportsOf({ supports: [] })).toEqual([]);
+    expect(await supportsOf({})).toEqual([]);
+    expect(await supportsOf({ supports: ['choice_chips'] })).toEqual(['choice_chips']);
+    expect(await supportsOf({})).toEqual(['choice_chips']);
   });
 });

@@ -60,7 +60,12 @@ export class MemoryStorage implements Storage {
   async updateConversation(id: string, patch: ConversationPatch): Promise<Conversation | undefined> {
     const found = this.conversations.get(id);
     if (!found) return undefined;
-    const updated: Conversation = { ...found, ...(patch.title !== undefined ? { title: patch.title } : {}), updatedAt: new Date().toISOString() };
+    const updated: Conversation = {
+      ...found,
+      ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.clientSupports !== undefined ? { clientSupports: [...patch.clientSupports] } : {}),
+      updatedAt: new Date().toISOString(),
+    };
     this.conversations.set(id, updated);
     return structuredClone(updated);
   }

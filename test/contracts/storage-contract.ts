@@ -356,6 +356,11 @@ export function runStorageContract(name: string, makeStorage: () => Promise<Stor
       expect(renamed!.updatedAt > c.updatedAt).toBe(true);
       expect(await storage.getConversation(c.id)).toEqual(renamed);
       expect(await storage.updateConversation(randomUUID(), { title: 'x' })).toBeUndefined();
+      const declared = await storage.updateConversation(c.id, { clientSupports: ['identity_form'] });
+      expect(declared).toMatchObject({ title: 'Refund for order #42 — ✓', clientSupports: ['identity_form'] });
+      expect((await storage.updateConversation(c.id, { clientSupports: [] }))?.clientSupports).toEqual([]);
+      const withSupports = await storage.createConversation(conversation({ clientSupports: ['choice_chips'] }));
+      expect(await storage.getConversation(withSupports.id)).toEqual(withSupports);
       expect(await storage.countMessages(c.id)).toBe(0);
       for (let n = 0; n < 3; n++) await storage.appendMessage(message(c.id, n));
       await storage.appendMessage(message(randomUUID(), 5));

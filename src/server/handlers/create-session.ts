@@ -33,6 +33,10 @@ export async function createSession(
   const resumed = action.conversationId === undefined ? undefined : await requireOwnConversation(connection, action.conversationId);
   const organizationId = resumed?.organizationId ?? widget.organizationId ?? access.organizationId;
   const agentName = (await connection.app.agents.get(organizationId, agentId))?.name ?? AGENT_NAME;
+  // The declared capabilities belong to the conversation: a resume that omits `supports` inherits them,
+  // one that declares a list (even `[]`) replaces them.
+  if (resumed && action.supports) await storage.updateConversation(resumed.id, { clientSupports: action.supports });
+  const supports = action.supports ?? resumed?.clientSupports;
   const conversation = resumed ?? await storage.createConversation({
     id: randomUUID(),
     platform: 'web',
@@ -40,6 +44,7 @@ export async function createSession(
     organizationId,
     idempotencyKey: sessionId,
     ...(action.metadata ? { metadataJson: action.metadata } : {}),
+    ...(action.supports ? { clientSupports: action.supports } : {}),
     createdAt: at,
     updatedAt: at,
   });
@@ -79,7 +84,7 @@ export async function createSession(
       organizationId,
       ...(connection.identity.authenticated && access.userId ? { userId: access.userId } : {}),
     },
-    metadata: action.supports ? { clientSupports: action.supports } : {},
+    metadata: supports ? { clientSupports: supports } : {},
     createdAt: at,
     updatedAt: at,
   };

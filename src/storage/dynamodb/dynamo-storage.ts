@@ -198,6 +198,7 @@ export class DynamoStorage implements Storage {
     return this.updateBody<Conversation>(keys.conversation(id), (c) => ({
       ...c,
       ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.clientSupports !== undefined ? { clientSupports: [...patch.clientSupports] } : {}),
       updatedAt: now,
     }));
   }
