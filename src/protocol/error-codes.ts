@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   NOT_FOUND: 'Admin resource does not exist in the caller\'s organization.',
   AGENT_NOT_AUTHORIZED: 'The agent has no widget embedding policy and WIDGET_AUTH_STRICT refuses such agents.',
   ORIGIN_NOT_ALLOWED: 'The page embedding the widget is not on the agent\'s origin allowlist.',
+  CONVERSATION_NOT_FOUND: 'No conversation with that id belongs to the signed-in caller (rename_conversation, create_conversation_session.conversationId).',
   AUTH_CONTEXT_INVALID: 'create_conversation_session carried an authContext whose HMAC signature or timestamp did not verify.',
 } as const;
 

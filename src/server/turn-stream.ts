@@ -107,6 +107,8 @@ export function streamTurn(
           const { messageId, reply, citations, usage, needsEscalation } = outcome;
           connection.send(eventualResponse({ requestId, messageId, reply, citations, usage, ...(needsEscalation ? { needsEscalation } : {}) }, Date.now()));
           probe.end('completed');
+          // After the answer is on its way: follow-up work (the workflow judge) never delays it.
+          void outcome.afterResponse?.();
         },
         (err: unknown) => {
           if (err instanceof ShutdownRelease && err.resumable) return probe.end('released');
