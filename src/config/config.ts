@@ -55,6 +55,19 @@ export interface RetrievalConfig {
   readonly rerankModel: string;
 }
 
+/** One-time-code identity verification for auth-gated tools; off unless an SMTP server is configured. */
+export interface OtpConfig {
+  /** `smtp://` or `smtps://` URL of the mail server (may hold a password: never log it). Unset: OTP is off. */
+  readonly smtpUrl?: string;
+  /** The From address of code mails; required with `smtpUrl`. */
+  readonly from?: string;
+  /** Codes sent to one session per window. */
+  readonly maxSendsPerSession: number;
+  /** Codes sent to one address per window, whichever sessions ask. */
+  readonly maxSendsPerAddress: number;
+  readonly sendWindowMs: number;
+}
+
 export interface Config {
   readonly bind: string;
   readonly port: number;
@@ -108,4 +121,7 @@ export interface Config {
   readonly githubApiUrl: string;
   /** Cross-replica event fan-out: memory (one process) or a Redis/Valkey/NATS bus. */
   readonly backplane: BackplaneConfig;
+  /** How long a turn stays parked on a Rich Interaction (identity form, choices) before it resumes as unanswered. */
+  readonly interactionTimeoutMs: number;
+  readonly otp: OtpConfig;
 }

@@ -1,11 +1,13 @@
 import type { ToolCallRequest } from '../llm/index.js';
 import type { TurnCheckpoint } from '../storage/index.js';
-import type { ToolContext } from './tools/tool.js';
+import type { ToolContext, ToolResult } from './tools/tool.js';
 import type { TurnEvent } from './turn-events.js';
 
 export type HookDecision =
   | { action: 'allow' }
   | { action: 'deny'; reason: string }
+  /** The hook answers the call itself (e.g. with what a visitor submitted); the tool does not run. */
+  | { action: 'result'; result: ToolResult }
   /** The call waits for a decision made elsewhere (a human); the runner announces the call meanwhile. */
   | { action: 'await'; decision: Promise<HookDecision> };
 

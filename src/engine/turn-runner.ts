@@ -55,6 +55,8 @@ export interface ResumeInput {
   session: Session;
   checkpoint: TurnCheckpoint;
   approved: boolean;
+  /** Stands in for the parked call's result (an answered interaction); `approved` is then ignored. */
+  result?: { content: string; isError: boolean };
   apiKey: string;
   access: AccessContext;
   signal: AbortSignal;
@@ -177,7 +179,9 @@ export class TurnRunner {
     };
     const env = this.loopEnv(input, input.apiKey);
     const call = checkpoint.toolCall;
-    const result = input.approved ? await runTool(call, toolContext(env, state), tools) : { content: `blocked by hook: ${DENIED_BY_USER}`, isError: true };
+    const result =
+      input.result ??
+      (input.approved ? await runTool(call, toolContext(env, state), tools) : { content: `blocked by hook: ${DENIED_BY_USER}`, isError: true });
     if (signal.aborted) throw signal.reason;
     recordToolResult(env, state, call, result);
     await runToolCalls(env, state, checkpoint.iteration, checkpoint.remainingToolCalls);

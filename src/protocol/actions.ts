@@ -68,6 +68,26 @@ export const cancelAction = z.object({
   sessionId: z.string().optional().catch(undefined),
 });
 
+export const submitInteractionAction = z.object({
+  action: z.literal('submit_interaction'),
+  requestId: z.string({ error: "submit_interaction requires a 'requestId'" }).min(1, { error: "submit_interaction requires a 'requestId'" }),
+  sessionId: sessionId("submit_interaction requires a 'sessionId'"),
+  interactionId: z
+    .string({ error: "submit_interaction requires an 'interactionId'" })
+    .min(1, { error: "submit_interaction requires an 'interactionId'" }),
+  kind: z.string({ error: "'kind' must be a string" }).optional(),
+  // The kind's validator judges the values; here only "an object" is checked.
+  values: z.record(z.string(), z.unknown(), { error: "'values' must be an object" }).optional(),
+  declined: z.boolean({ error: "'declined' must be a boolean" }).optional(),
+});
+
+export const verifyOtpAction = z.object({
+  action: z.literal('verify_otp'),
+  requestId: z.string({ error: "verify_otp requires a 'requestId'" }).min(1, { error: "verify_otp requires a 'requestId'" }),
+  sessionId: sessionId("verify_otp requires a 'sessionId'"),
+  code: z.string({ error: "verify_otp requires a string 'code'" }).max(64, { error: "'code' is too long" }),
+});
+
 export const ACTION_SCHEMAS = {
   ping: pingAction,
   create_conversation_session: createSessionAction,
@@ -76,6 +96,8 @@ export const ACTION_SCHEMAS = {
   send_message: sendMessageAction,
   confirm_tool_action: confirmToolAction,
   cancel: cancelAction,
+  submit_interaction: submitInteractionAction,
+  verify_otp: verifyOtpAction,
 } as const;
 
 export type ActionName = keyof typeof ACTION_SCHEMAS;
