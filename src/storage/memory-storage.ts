@@ -3,6 +3,7 @@ import type {
   ApprovalMatch,
   Conversation,
   ConversationPage,
+  ConversationPatch,
   ConversationQuery,
   Message,
   MessagePage,
@@ -10,7 +11,9 @@ import type {
   Participant,
   PendingApproval,
   Session,
+  SessionPatch,
 } from './types.js';
+import { applySessionPatch } from './session-patch.js';
 
 /** Process-memory storage: the zero-config default. Returns copies so callers cannot mutate state. */
 export class MemoryStorage implements Storage {
@@ -52,6 +55,18 @@ export class MemoryStorage implements Storage {
     const page = ordered.slice(query.offset, query.offset + query.limit).map(({ c }) => structuredClone(c));
     const next = query.offset + page.length;
     return { conversations: page, nextOffset: next < ordered.length ? next : null };
+  }
+
+  async updateConversation(id: string, patch: ConversationPatch): Promise<Conversation | undefined> {
+    const found = this.conversations.get(id);
+    if (!found) return undefined;
+    const updated: Conversation = { ...found, ...(patch.title !== undefined ? { title: patch.title } : {}), updatedAt: new Date().toISOString() };
+    this.conversations.set(id, updated);
+    return structuredClone(updated);
+  }
+
+  async countMessages(conversationId: string): Promise<number> {
+    return this.messagesByConversation.get(conversationId)?.length ?? 0;
   }
 
   async addParticipant(participant: Participant): Promise<Participant> {
@@ -99,6 +114,14 @@ export class MemoryStorage implements Storage {
   async getSession(sessionId: string): Promise<Session | undefined> {
     const found = this.sessions.get(sessionId);
     return found && structuredClone(found);
+  }
+
+  async updateSession(sessionId: string, patch: SessionPatch): Promise<Session | undefined> {
+    const found = this.sessions.get(sessionId);
+    if (!found) return undefined;
+    const updated = applySessionPatch(found, patch, new Date().toISOString());
+    this.sessions.set(sessionId, updated);
+    return structuredClone(updated);
   }
 
   async putPendingApproval(approval: PendingApproval): Promise<void> {
