@@ -28,6 +28,14 @@ import { buildEmbedder, buildReranker } from './knowledge/build-retrieval.js';
 import { SEED_DOCUMENTS, type Knowledge } from './knowledge/index.js';
 import { knowledgeForStorage } from './knowledge/open-knowledge.js';
 import { OpenAiProvider, type LlmProvider } from './llm/index.js';
+import {
+  InteractionBroker,
+  InteractionGate,
+  interactionsForStorage,
+  interactionTools,
+  type InteractionStore,
+} from './engine/interactions/index.js';
+import { AuthGate, EmailOtpSender, otpStoreForStorage, OtpService, type OtpSender } from './otp/index.js';
 import { createLogger, type Logger } from './server/logger.js';
 import { TurnCancelled } from './server/turn-slot.js';
 import { openStorage, type Storage } from './storage/index.js';
@@ -56,6 +64,8 @@ export interface AppDeps {
   now?: () => Date;
   fetch?: typeof fetch;
   systemPrompt?: string;
+  /** Delivers OTP codes instead of the SMTP sender SMOOTH_AGENT_SMTP_URL would build (OTP is on with either). */
+  otpSender?: OtpSender;
 }
 
 export interface App {
@@ -64,6 +74,10 @@ export interface App {
   readonly knowledge: Knowledge;
   readonly turns: TurnRunner;
   readonly approvals: ApprovalBroker;
+  /** Turns parked on a Rich Interaction: the durable records and this process's waiters. */
+  readonly interactions: { readonly store: InteractionStore; readonly broker: InteractionBroker };
+  /** Absent when OTP is off (no SMTP server configured). */
+  readonly otp: OtpService | undefined;
   readonly auth: TokenVerifier;
   readonly widgetPolicies: WidgetPolicyProvider;
   readonly gatewayKeys: GatewayKeyResolver;
@@ -128,6 +142,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   let connectors: ConnectorStore;
   let indexingRuns: IndexingRunStore;
   let backplane: Backplane;
+  let interactionStore: InteractionStore;
+  let otp: OtpService | undefined;
+  let emailSender: EmailOtpSender | undefined;
   try {
     knowledge = deps.knowledge ?? (await buildKnowledge(config, storage, logger, now));
     settings = deps.settings ?? (await settingsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
@@ -135,6 +152,21 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     const connectorStores = await connectorStoresForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
     connectors = deps.connectors ?? connectorStores.connectors;
     indexingRuns = deps.indexingRuns ?? connectorStores.runs;
+    interactionStore = await interactionsForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
+    const otpStore = await otpStoreForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
+    emailSender =
+      !deps.otpSender && config.otp.smtpUrl && config.otp.from ? new EmailOtpSender({ smtpUrl: config.otp.smtpUrl, from: config.otp.from }) : undefined;
+    const sender = deps.otpSender ?? emailSender;
+    otp = sender
+      ? new OtpService({
+          store: otpStore,
+          sender,
+          now,
+          maxSendsPerSession: config.otp.maxSendsPerSession,
+          maxSendsPerAddress: config.otp.maxSendsPerAddress,
+          sendWindowMs: config.otp.sendWindowMs,
+        })
+      : undefined;
     if (config.seedKb) await knowledge.upsert(config.defaultOrgId, [...SEED_DOCUMENTS]);
     // Last, so an unreachable Redis/NATS (a boot error) still closes the storage opened above.
     backplane = deps.backplane ?? (await buildBackplane(config.backplane, logger));
@@ -158,12 +190,26 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     // A parked turn survives its socket and its process: only the user's own cancel discards it.
     keepOnAbort: (reason) => !(reason instanceof TurnCancelled && reason.why === 'cancel'),
   });
+  const interactionBroker = new InteractionBroker();
+  const interactionGate = new InteractionGate({
+    store: interactionStore,
+    broker: interactionBroker,
+    storage,
+    timeoutMs: config.interactionTimeoutMs,
+    now,
+    keepOnAbort: (reason) => !(reason instanceof TurnCancelled && reason.why === 'cancel'),
+  });
+  const authGate = new AuthGate({
+    storage,
+    ...(otp ? { otp } : {}),
+    onOtpError: (err) => logger.warn({ err: (err as Error).message }, 'sending an OTP code failed'),
+  });
   const turns = new TurnRunner({
     storage,
     knowledge,
     llm,
-    tools: [knowledgeSearchTool(knowledge), ...fileTools, ...(deps.tools ?? [])],
-    hooks: [...(deps.hooks ?? []), gate],
+    tools: [knowledgeSearchTool(knowledge), ...interactionTools(), ...fileTools, ...(deps.tools ?? [])],
+    hooks: [authGate, ...(deps.hooks ?? []), interactionGate, gate],
     model: config.model,
     maxIterations: config.maxIterations,
     maxTokens: config.maxTokens,
@@ -187,6 +233,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     knowledge,
     turns,
     approvals,
+    interactions: { store: interactionStore, broker: interactionBroker },
+    otp,
     auth: deps.auth ?? createVerifier(config),
     widgetPolicies,
     gatewayKeys,
@@ -198,6 +246,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     logger,
     now,
     close: async () => {
+      emailSender?.close();
       await backplane.close();
       await storage.close();
     },

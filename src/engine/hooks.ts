@@ -1,3 +1,4 @@
+import type { AgentVisibility, ToolAuthLevel } from '../agents/types.js';
 import type { ToolCallRequest } from '../llm/index.js';
 import type { TurnCheckpoint } from '../storage/index.js';
 import type { ToolContext, ToolResult } from './tools/tool.js';
@@ -20,6 +21,10 @@ export interface HookContext extends ToolContext {
    * can finish the turn later. Absent where the caller cannot resume (then parking is in-process only).
    */
   checkpoint?(): TurnCheckpoint;
+  /** This tool's auth level on the session's agent (TurnSettings.toolAuthLevels); absent means none. */
+  toolAuthLevel?: ToolAuthLevel;
+  /** The session's agent visibility (TurnSettings.visibility), when an agent config applies. */
+  agentVisibility?: AgentVisibility;
 }
 
 /** Runs before every tool call; the first hook that does not allow decides. */

@@ -1,4 +1,4 @@
-import type { AgentResponse, Citation, ErrorBody, InteractionFieldError, OtpChannel, OtpFailure, ServerEvent, ToolChunkState, Usage } from './events.js';
+import type { AgentResponse, Citation, ErrorBody, InteractionFieldError, JsonValue, OtpChannel, OtpFailure, ServerEvent, ToolChunkState, Usage } from './events.js';
 
 /**
  * `requestId` is omitted, never null, when the action had none — spread this into literals.
@@ -87,7 +87,7 @@ export function cancelled(requestId: string | undefined, now: number): ServerEve
 /** Rich Interactions and OTP events share one shape: `data: { requestId, data: <payload> }`. */
 export function interactionRequired(
   requestId: string,
-  payload: { interactionId: string; kind: string; spec: object; reason: string },
+  payload: { interactionId: string; kind: string; spec: { [key: string]: JsonValue }; reason: string },
   now: number,
 ): ServerEvent {
   return { type: 'interaction_required', requestId, data: { requestId, data: payload }, timestamp: now };

@@ -33,6 +33,8 @@ export type ToolChunkState =
   | { rawResponse: { toolCall: { name: string; arguments: string } } }
   | { rawResponse: { toolResult: { name: string; isError: boolean; result: string } } };
 
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
 export interface InteractionFieldError {
   field: string;
   message: string;
@@ -80,7 +82,7 @@ export type ServerEvent =
   | {
       type: 'interaction_required';
       requestId: string;
-      data: { requestId: string; data: { interactionId: string; kind: string; spec: object; reason: string } };
+      data: { requestId: string; data: { interactionId: string; kind: string; spec: { [key: string]: JsonValue }; reason: string } };
       timestamp: number;
     }
   | {

@@ -135,7 +135,7 @@ export async function startServer(app: App): Promise<RunningServer> {
       // With durable approvals, a turn parked on a human would only hold the drain: it is stopped with
       // its approval and checkpoint kept, and a confirm after the restart finishes it.
       const releaseParked = () => {
-        const released = app.approvals.releaseAll(new TurnCancelled('shutdown'));
+        const released = app.approvals.releaseAll(new TurnCancelled('shutdown')) + app.interactions.broker.releaseAll(new TurnCancelled('shutdown'));
         if (released > 0) logger.info({ turns: released }, 'released turns parked on approval; they resume after restart');
       };
       const durable = !(app.storage instanceof MemoryStorage);

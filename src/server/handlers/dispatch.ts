@@ -7,6 +7,8 @@ import { getMessages } from './get-messages.js';
 import { getSession } from './get-session.js';
 import { ping } from './ping.js';
 import { sendMessage } from './send-message.js';
+import { submitInteraction } from './submit-interaction.js';
+import { verifyOtp } from './verify-otp.js';
 
 /** One handler per action; errors they throw are mapped to the wire by the connection. */
 export function dispatch(connection: Connection, action: Action, requestId: string | undefined): Promise<void> {
@@ -25,5 +27,9 @@ export function dispatch(connection: Connection, action: Action, requestId: stri
       return confirmToolAction(connection, action, requestId);
     case 'cancel':
       return cancel(connection, requestId);
+    case 'submit_interaction':
+      return submitInteraction(connection, action, requestId);
+    case 'verify_otp':
+      return verifyOtp(connection, action, requestId);
   }
 }
