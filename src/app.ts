@@ -39,6 +39,10 @@ import { AuthGate, EmailOtpSender, otpStoreForStorage, OtpService, type OtpSende
 import { createLogger, type Logger } from './server/logger.js';
 import { TurnCancelled } from './server/turn-slot.js';
 import { openStorage, type Storage } from './storage/index.js';
+import type { AgentStore } from './agents/agent-store.js';
+import { agentsForStorage } from './agents/agents-for-storage.js';
+import { loadAgentsFile } from './agents/load-agents-file.js';
+import { agentTurnSettings } from './agents/turn-settings.js';
 
 /** Seams a host may supply instead of the ones configuration would choose. */
 export interface AppDeps {
@@ -51,6 +55,7 @@ export interface AppDeps {
   logger?: Logger;
   backplane?: Backplane;
   settings?: SettingsStore;
+  agents?: AgentStore;
   connectors?: ConnectorStore;
   indexingRuns?: IndexingRunStore;
   /** Resolves a github connector's `auth_ref` at run time; the process environment by default. */
@@ -83,6 +88,7 @@ export interface App {
   readonly gatewayKeys: GatewayKeyResolver;
   readonly backplane: Backplane;
   readonly settings: SettingsStore;
+  readonly agents: AgentStore;
   readonly connectors: ConnectorStore;
   readonly indexingRuns: IndexingRunStore;
   readonly indexer: Indexer;
@@ -123,6 +129,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
   const fileTools = config.toolsFile ? await loadToolsFile(config.toolsFile, deps.fetch) : [];
+  const fileAgents = config.agentsFile ? await loadAgentsFile(config.agentsFile, config.defaultOrgId) : [];
   const approvals = new ApprovalBroker();
   const widgetPolicies =
     deps.widgetPolicies ??
@@ -139,6 +146,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // Knowledge and settings live where the storage does, on its database handle or table.
   let knowledge: Knowledge;
   let settings: SettingsStore;
+  let agents: AgentStore;
   let connectors: ConnectorStore;
   let indexingRuns: IndexingRunStore;
   let backplane: Backplane;
@@ -148,6 +156,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   try {
     knowledge = deps.knowledge ?? (await buildKnowledge(config, storage, logger, now));
     settings = deps.settings ?? (await settingsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
+    agents = deps.agents ?? (await agentsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
+    // The file is configuration: at every boot its agents replace stored ones of the same id.
+    for (const agent of fileAgents) await agents.put(agent);
     // Connector configs and indexing runs too: a run's cursor must outlive the process for the next run to be incremental.
     const connectorStores = await connectorStoresForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
     connectors = deps.connectors ?? connectorStores.connectors;
@@ -215,14 +226,16 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     maxTokens: config.maxTokens,
     historyLimit: config.historyLimit,
     ...(deps.systemPrompt ? { systemPrompt: deps.systemPrompt } : {}),
-    settingsFor: async (organizationId) => {
-      const s = await settings.get(organizationId);
-      return {
+    judgeModel: config.judgeModel,
+    onJudgeError: (err) => logger.warn({ err: (err as Error).message }, 'workflow judge failed; the session stays on its step'),
+    settingsFor: async (organizationId, agentId) => {
+      const [s, agent] = await Promise.all([settings.get(organizationId), agentId === undefined ? undefined : agents.get(organizationId, agentId)]);
+      return agentTurnSettings({
         ...(s.model ? { model: s.model } : {}),
         ...(s.systemPrompt ? { systemPrompt: s.systemPrompt } : {}),
         ...(s.persona ? { persona: s.persona } : {}),
         enabledTools: s.defaultTools,
-      };
+      }, agent);
     },
     now,
     onRetrievalError: (err) => logger.warn({ err }, 'knowledge retrieval failed; answering without context'),
@@ -240,6 +253,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     gatewayKeys,
     backplane,
     settings,
+    agents,
     connectors,
     indexingRuns,
     indexer,

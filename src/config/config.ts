@@ -99,6 +99,10 @@ export interface Config {
   readonly devOrgId: string;
   readonly defaultOrgId: string;
   readonly toolsFile: string | undefined;
+  /** SMOOTH_AGENT_AGENTS_FILE: agent configs written to the agent store at boot. */
+  readonly agentsFile: string | undefined;
+  /** SMOOTH_AGENT_JUDGE_MODEL: the model judging workflow steps; default `model`. */
+  readonly judgeModel: string;
   readonly maxPayloadBytes: number;
   readonly maxBufferedBytes: number;
   readonly drainTimeoutMs: number;

@@ -283,6 +283,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     devOrgId: text(env, 'AUTH_DEV_ORG_ID') ?? defaultOrgId,
     defaultOrgId,
     toolsFile: text(env, 'SMOOTH_AGENT_TOOLS_FILE'),
+    agentsFile: text(env, 'SMOOTH_AGENT_AGENTS_FILE'),
+    judgeModel: text(env, 'SMOOTH_AGENT_JUDGE_MODEL') ?? text(env, 'SMOOTH_AGENT_MODEL') ?? DEFAULTS.model,
     maxPayloadBytes: integer(env, 'SMOOTH_AGENT_MAX_PAYLOAD_BYTES', DEFAULTS.maxPayloadBytes, 1024, 64 * 1024 * 1024),
     maxBufferedBytes: integer(env, 'SMOOTH_AGENT_MAX_BUFFERED_BYTES', DEFAULTS.maxBufferedBytes, 1024, 1024 * 1024 * 1024),
     drainTimeoutMs: integer(env, 'SMOOTH_AGENT_DRAIN_TIMEOUT_MS', DEFAULTS.drainTimeoutMs, 0, 3_600_000),

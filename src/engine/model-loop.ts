@@ -30,11 +30,15 @@ export interface LoopEnv {
   readonly hooks: readonly ToolHook[];
   readonly maxIterations: number;
   readonly maxTokens: number;
+  /** Per-tool config of the session's agent, by tool name. */
+  readonly toolConfigs?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
 }
 
-export function toolContext(env: LoopEnv, state: LoopState): HookContext {
+export function toolContext(env: LoopEnv, state: LoopState, toolName?: string): HookContext {
   const { session } = env;
+  const toolConfig = toolName === undefined ? undefined : env.toolConfigs?.get(toolName);
   return {
+    ...(toolConfig ? { toolConfig } : {}),
     requestId: state.requestId,
     sessionId: session.sessionId,
     conversationId: session.conversationId,
@@ -73,7 +77,7 @@ export async function runToolCalls(env: LoopEnv, state: LoopState, iteration: nu
   for (const [index, call] of calls.entries()) {
     const result = await executeToolCall(
       call,
-      { ...toolContext(env, state), checkpoint: () => freeze(state, iteration, call, calls.slice(index + 1)) },
+      { ...toolContext(env, state, call.name), checkpoint: () => freeze(state, iteration, call, calls.slice(index + 1)) },
       { tools: state.tools, hooks: env.hooks, announce: (c) => env.emit({ type: 'tool_call', name: c.name, arguments: c.arguments }) },
     );
     if (env.signal.aborted) throw env.signal.reason;

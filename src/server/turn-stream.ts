@@ -93,6 +93,8 @@ export function streamTurn(
         if (controller.signal.aborted) return;
         const { messageId, reply, citations, usage } = outcome;
         connection.send(eventualResponse({ requestId, messageId, reply, citations, usage }, Date.now()));
+        // After the answer is on its way: follow-up work (the workflow judge) never delays it.
+        void outcome.afterResponse?.();
       },
       (err: unknown) => {
         if (controller.signal.aborted || err instanceof TurnCancelled) return;

@@ -53,6 +53,7 @@ export function webhookTool(definition: WebhookToolDefinition, fetchImpl: typeof
               conversationId: context.conversationId,
               organizationId: context.organizationId,
               agentId: context.agentId,
+              ...(context.toolConfig ? { toolConfig: context.toolConfig } : {}),
             },
           }),
           signal: AbortSignal.any([context.signal, timeout]),

@@ -29,6 +29,7 @@ export async function createSession(
   // The widget's organization, then the token's (an anonymous connection carries the default org).
   // It is also the owner organization that canUse checks later (see sessions.ts for widget visitors).
   const organizationId = widget.organizationId ?? access.organizationId;
+  const agentName = (await connection.app.agents.get(organizationId, agentId))?.name ?? AGENT_NAME;
   const conversation = await storage.createConversation({
     id: randomUUID(),
     platform: 'web',
@@ -56,7 +57,7 @@ export async function createSession(
     conversationId: conversation.id,
     organizationId,
     type: 'ai-agent',
-    name: AGENT_NAME,
+    name: agentName,
     internalId: agentId,
     createdAt: at,
     updatedAt: at,
@@ -66,7 +67,7 @@ export async function createSession(
     conversationId: conversation.id,
     organizationId,
     agentId,
-    agentName: AGENT_NAME,
+    agentName,
     userParticipantId: user.id,
     agentParticipantId: agent.id,
     threadId: conversation.id,
@@ -91,7 +92,7 @@ export async function createSession(
         sessionId,
         conversationId: conversation.id,
         agentId,
-        agentName: AGENT_NAME,
+        agentName,
         userParticipantId: user.id,
         agentParticipantId: agent.id,
       },
