@@ -176,7 +176,9 @@ export class TurnRunner {
     ]);
     const enabled =
       settings.enabledTools && (settings.enabledTools.length > 0 || settings.toolsRestricted) ? new Set(settings.enabledTools) : undefined;
-    const toolSpecs = enabled ? this.toolSpecs.filter((t) => enabled.has(t.name)) : this.toolSpecs;
+    // Admin tools are never offered on a public agent; they stay callable only to be refused by the auth gate.
+    const offered = (name: string) => (!enabled || enabled.has(name)) && !(settings.visibility !== 'internal' && settings.toolAuthLevels?.get(name) === 'admin');
+    const toolSpecs = this.toolSpecs.filter((t) => offered(t.name));
     const tools = enabled ? new Map([...this.toolsByName].filter(([name]) => enabled.has(name))) : this.toolsByName;
     const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt }, ...history];
     const context = knowledgeContext(sources);
@@ -210,6 +212,8 @@ export class TurnRunner {
       maxIterations,
       maxTokens,
       ...(settings.toolConfigs ? { toolConfigs: settings.toolConfigs } : {}),
+      ...(settings.toolAuthLevels ? { toolAuthLevels: settings.toolAuthLevels } : {}),
+      ...(settings.visibility ? { visibility: settings.visibility } : {}),
     };
   }
 
