@@ -180,6 +180,26 @@ describe('OTP verification through a real SMTP server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('a new address from identity_intake voids the code sent to the old one and any earlier verification', async () => {
+    const storage = new MemoryStorage();
+    const intake = JSON.stringify({ fields: [{ key: 'email', required: true }], reason: 'r' });
+    harness = await boot(
+      [...gated(1), { kind: 'toolCall', name: 'request_identity_intake', arguments: intake }, { kind: 'text', text: 'ok' }],
+      { storage },
+    );
+    const client = await harness.connect();
+    const sessionId = await session(client, 'owner@example.com');
+    await turn(client, sessionId, 'r1');
+    const code = codeIn(await smtp!.nextMail());
+    client.send({ action: 'send_message', requestId: 'r2', sessionId, message: 'change my email' });
+    const parked = await client.nextOfType('interaction_required');
+    client.send({ action: 'submit_interaction', requestId: 'r2', sessionId, interactionId: at(parked, 'data.data.interactionId'), values: { email: 'victim@example.com' } });
+    await client.untilTerminal();
+    expect((await storage.getSession(sessionId))?.contact?.email).toBe('victim@example.com');
+    expect(await verify(client, sessionId, code)).toMatchObject({ type: 'otp_invalid', data: { data: { error: 'NOT_FOUND' } } });
+    expect((await storage.getSession(sessionId))?.verified).not.toBe(true);
+  });
+
   it('an expired code is refused (10 minutes)', async () => {
     const time = clock();
     harness = await boot(gated(1), { clock: time });

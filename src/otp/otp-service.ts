@@ -88,6 +88,11 @@ export class OtpService {
     return { status: 'sent', channel: 'email', maskedDestination };
   }
 
+  /** Drops the session's outstanding code (its contact address changed: the code proves the old one). */
+  async cancel(sessionId: string): Promise<void> {
+    await this.options.store.deleteChallenge(sessionId);
+  }
+
   async verify(sessionId: string, code: string): Promise<OtpVerifyResult> {
     const { store, now } = this.options;
     const challenge = await store.countAttempt(sessionId);

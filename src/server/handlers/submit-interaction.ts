@@ -50,6 +50,8 @@ async function rememberContact(connection: Connection, session: Session, pending
   // A changed address is a new, unproven identity: an earlier verification does not carry over to it.
   const changed = (values.email !== undefined && values.email !== session.contact?.email) || (values.phone !== undefined && values.phone !== session.contact?.phone);
   await connection.app.storage.updateSession(session.sessionId, { contact, ...(changed && session.verified ? { verified: false } : {}) });
+  // A code already mailed proves the old address, not this one.
+  if (changed) await connection.app.otp?.cancel(session.sessionId);
 }
 
 function busy(connection: Connection): ProtocolError | undefined {
