@@ -30,6 +30,14 @@ import { DEFAULT_MIN_CONFIDENCE } from './knowledge/field-ranking.js';
 import { SEED_DOCUMENTS, type Knowledge } from './knowledge/index.js';
 import { knowledgeForStorage } from './knowledge/open-knowledge.js';
 import { OpenAiProvider, type LlmProvider } from './llm/index.js';
+import {
+  InteractionBroker,
+  InteractionGate,
+  interactionsForStorage,
+  interactionTools,
+  type InteractionStore,
+} from './engine/interactions/index.js';
+import { AuthGate, EmailOtpSender, otpStoreForStorage, OtpService, type OtpSender } from './otp/index.js';
 import { createLogger, type Logger } from './server/logger.js';
 import { TurnCancelled } from './server/turn-slot.js';
 import { openStorage, type Storage } from './storage/index.js';
@@ -71,6 +79,8 @@ export interface AppDeps {
   systemPrompt?: string;
   /** Replaces the metrics and tracing configuration would build. */
   telemetry?: Telemetry;
+  /** Delivers OTP codes instead of the SMTP sender SMOOTH_AGENT_SMTP_URL would build (OTP is on with either). */
+  otpSender?: OtpSender;
 }
 
 export interface App {
@@ -79,6 +89,10 @@ export interface App {
   readonly knowledge: Knowledge;
   readonly turns: TurnRunner;
   readonly approvals: ApprovalBroker;
+  /** Turns parked on a Rich Interaction: the durable records and this process's waiters. */
+  readonly interactions: { readonly store: InteractionStore; readonly broker: InteractionBroker };
+  /** Absent when OTP is off (no SMTP server configured). */
+  readonly otp: OtpService | undefined;
   readonly auth: TokenVerifier;
   readonly widgetPolicies: WidgetPolicyProvider;
   readonly gatewayKeys: GatewayKeyResolver;
@@ -165,6 +179,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   let connectors: ConnectorStore;
   let indexingRuns: IndexingRunStore;
   let backplane: Backplane;
+  let interactionStore: InteractionStore;
+  let otp: OtpService | undefined;
+  let emailSender: EmailOtpSender | undefined;
   try {
     knowledge = deps.knowledge ?? (await buildKnowledge(config, storage, logger, now));
     // Read by every turn, so cached per organization for a short TTL; a host's own store is used as given.
@@ -176,6 +193,21 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     const connectorStores = await connectorStoresForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
     connectors = deps.connectors ?? connectorStores.connectors;
     indexingRuns = deps.indexingRuns ?? connectorStores.runs;
+    interactionStore = await interactionsForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
+    const otpStore = await otpStoreForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
+    emailSender =
+      !deps.otpSender && config.otp.smtpUrl && config.otp.from ? new EmailOtpSender({ smtpUrl: config.otp.smtpUrl, from: config.otp.from }) : undefined;
+    const sender = deps.otpSender ?? emailSender;
+    otp = sender
+      ? new OtpService({
+          store: otpStore,
+          sender,
+          now,
+          maxSendsPerSession: config.otp.maxSendsPerSession,
+          maxSendsPerAddress: config.otp.maxSendsPerAddress,
+          sendWindowMs: config.otp.sendWindowMs,
+        })
+      : undefined;
     if (config.seedKb) await knowledge.upsert(config.defaultOrgId, [...SEED_DOCUMENTS]);
     // Last, so an unreachable Redis/NATS (a boot error) still closes the storage opened above.
     backplane = deps.backplane ?? (await buildBackplane(config.backplane, logger));
@@ -208,12 +240,26 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     keepOnAbort: (reason) => !(reason instanceof TurnCancelled && reason.why === 'cancel'),
     watchResolution: watchApprovalResolution(backplane),
   });
+  const interactionBroker = new InteractionBroker();
+  const interactionGate = new InteractionGate({
+    store: interactionStore,
+    broker: interactionBroker,
+    storage,
+    timeoutMs: config.interactionTimeoutMs,
+    now,
+    keepOnAbort: (reason) => !(reason instanceof TurnCancelled && reason.why === 'cancel'),
+  });
+  const authGate = new AuthGate({
+    storage,
+    ...(otp ? { otp } : {}),
+    onOtpError: (err) => logger.warn({ err: (err as Error).message }, 'sending an OTP code failed'),
+  });
   const turns = new TurnRunner({
     storage,
     knowledge,
     llm,
-    tools: [knowledgeSearchTool(knowledge, { minConfidence: config.retrieval.minConfidence ?? DEFAULT_MIN_CONFIDENCE }), ...fileTools, ...(deps.tools ?? [])].map((tool) => telemetry.tool(tool)),
-    hooks: [...(deps.hooks ?? []), gate],
+    tools: [knowledgeSearchTool(knowledge, { minConfidence: config.retrieval.minConfidence ?? DEFAULT_MIN_CONFIDENCE }), ...interactionTools(), ...fileTools, ...(deps.tools ?? [])].map((tool) => telemetry.tool(tool)),
+    hooks: [authGate, ...(deps.hooks ?? []), interactionGate, gate],
     model: config.model,
     maxIterations: config.maxIterations,
     maxTokens: config.maxTokens,
@@ -249,6 +295,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     knowledge,
     turns,
     approvals,
+    interactions: { store: interactionStore, broker: interactionBroker },
+    otp,
     auth: deps.auth ?? createVerifier(config),
     widgetPolicies,
     gatewayKeys,
@@ -265,6 +313,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       stopSweep();
       // A judge that is still deciding writes its step pointer before the storage goes away.
       await turns.settle();
+      emailSender?.close();
       await backplane.close();
       await storage.close();
       // Only the provider built here; a host's own is the host's to close.
