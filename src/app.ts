@@ -29,6 +29,13 @@ import { SEED_DOCUMENTS, type Knowledge } from './knowledge/index.js';
 import { knowledgeForStorage } from './knowledge/open-knowledge.js';
 import { OpenAiProvider, type LlmProvider } from './llm/index.js';
 import { createLogger, type Logger } from './server/logger.js';
+import { Availability } from './handoff/availability.js';
+import { handoffStoreForStorage } from './handoff/handoff-for-storage.js';
+import { HandoffService } from './handoff/handoff-service.js';
+import type { HandoffStore } from './handoff/handoff-store.js';
+import { requestHumanTool } from './handoff/request-human-tool.js';
+import { llmSummarizer } from './handoff/summary.js';
+import { describeAction } from './engine/action-description.js';
 import { TurnCancelled } from './server/turn-slot.js';
 import { openStorage, type Storage } from './storage/index.js';
 
@@ -43,6 +50,7 @@ export interface AppDeps {
   logger?: Logger;
   backplane?: Backplane;
   settings?: SettingsStore;
+  handoffStore?: HandoffStore;
   connectors?: ConnectorStore;
   indexingRuns?: IndexingRunStore;
   /** Resolves a github connector's `auth_ref` at run time; the process environment by default. */
@@ -72,6 +80,8 @@ export interface App {
   readonly connectors: ConnectorStore;
   readonly indexingRuns: IndexingRunStore;
   readonly indexer: Indexer;
+  /** Who answers each conversation: the AI, or a person (src/handoff). */
+  readonly handoff: HandoffService;
   readonly logger: Logger;
   readonly now: () => Date;
   close(): Promise<void>;
@@ -128,9 +138,11 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   let connectors: ConnectorStore;
   let indexingRuns: IndexingRunStore;
   let backplane: Backplane;
+  let handoffStore: HandoffStore;
   try {
     knowledge = deps.knowledge ?? (await buildKnowledge(config, storage, logger, now));
     settings = deps.settings ?? (await settingsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
+    handoffStore = deps.handoffStore ?? (await handoffStoreForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
     // Connector configs and indexing runs too: a run's cursor must outlive the process for the next run to be incremental.
     const connectorStores = await connectorStoresForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
     connectors = deps.connectors ?? connectorStores.connectors;
@@ -149,6 +161,17 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     logger,
     environment: { githubApiUrl: config.githubApiUrl, secrets: deps.secrets ?? environmentSecrets, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
   });
+  const handoff = new HandoffService({
+    store: handoffStore,
+    storage,
+    backplane,
+    availability: new Availability({ store: handoffStore, hours: config.handoff.hours, presenceTtlMs: config.handoff.presenceTtlMs, now }),
+    now,
+    ...(config.handoff.summary === 'llm' ? { summarize: llmSummarizer({ llm, gatewayKeys, model: config.model }) } : {}),
+    onError: (err, what) => logger.warn({ err: (err as Error).message }, `handoff: ${what} failed`),
+  });
+  const allTools: readonly Tool[] = [knowledgeSearchTool(knowledge), requestHumanTool(handoff, storage), ...fileTools, ...(deps.tools ?? [])];
+  const toolsByName = new Map(allTools.map((t) => [t.name, t]));
   const gate = new ApprovalGate({
     patterns: config.confirmToolPatterns,
     timeoutMs: config.approvalTimeoutMs,
@@ -157,12 +180,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     now,
     // A parked turn survives its socket and its process: only the user's own cancel discards it.
     keepOnAbort: (reason) => !(reason instanceof TurnCancelled && reason.why === 'cancel'),
+    describe: (call) => describeAction(toolsByName.get(call.name), call.name, call.arguments),
   });
   const turns = new TurnRunner({
     storage,
     knowledge,
     llm,
-    tools: [knowledgeSearchTool(knowledge), ...fileTools, ...(deps.tools ?? [])],
+    tools: allTools,
     hooks: [...(deps.hooks ?? []), gate],
     model: config.model,
     maxIterations: config.maxIterations,
@@ -195,6 +219,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     connectors,
     indexingRuns,
     indexer,
+    handoff,
     logger,
     now,
     close: async () => {

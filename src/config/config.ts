@@ -1,3 +1,4 @@
+import type { BusinessHours } from '../handoff/business-hours.js';
 /** The validated, frozen configuration every layer receives. Nothing else reads process.env. */
 import type { BackplaneConfig } from './backplane-config.js';
 
@@ -108,4 +109,17 @@ export interface Config {
   readonly githubApiUrl: string;
   /** Cross-replica event fan-out: memory (one process) or a Redis/Valkey/NATS bus. */
   readonly backplane: BackplaneConfig;
+  /** Handing conversations to a person: availability and triggers (docs/configuration.md, Handoff). */
+  readonly handoff: HandoffConfig;
+}
+
+export interface HandoffConfig {
+  /** Opening hours in `timeZone`; absent means operators are reachable whenever one is online. */
+  readonly hours: BusinessHours | undefined;
+  /** Ask for a person when a turn found nothing to answer from. */
+  readonly onNoAnswer: boolean;
+  /** `llm`: the takeover summary is written by the model; `transcript`: the last messages. */
+  readonly summary: 'transcript' | 'llm';
+  /** An operator counts as online this long after their console's last heartbeat. */
+  readonly presenceTtlMs: number;
 }

@@ -16,6 +16,8 @@ export interface ApprovalGateOptions {
    * Default: never, so the approval dies with the turn. A user's cancel should always discard it.
    */
   keepOnAbort?: (reason: unknown) => boolean;
+  /** The approval card's wording for a call (see action-description.ts). */
+  describe?: (call: ToolCallRequest) => string;
 }
 
 /**
@@ -90,7 +92,7 @@ export class ApprovalGate implements ToolHook {
       broker.resolve(context.sessionId, false);
       throw err;
     }
-    context.emit({ type: 'approval_required', toolName: call.name });
+    context.emit({ type: 'approval_required', toolName: call.name, ...(this.options.describe ? { description: this.options.describe(call) } : {}) });
     return { action: 'await', decision };
   }
 }

@@ -3,4 +3,4 @@ export type TurnEvent =
   | { type: 'token'; text: string }
   | { type: 'tool_call'; name: string; arguments: string }
   | { type: 'tool_result'; name: string; isError: boolean; result: string }
-  | { type: 'approval_required'; toolName: string };
+  | { type: 'approval_required'; toolName: string; description?: string };

@@ -67,6 +67,8 @@ export interface TurnOutcome {
   citations: Citation[];
   /** Absent when no model was called. */
   usage: Usage | undefined;
+  /** Set by the transport when the turn escalated to a person; ORs into eventual_response.needsEscalation. */
+  needsEscalation?: boolean;
 }
 
 const AUTO_CONTEXT_RESULTS = 3;

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   AGENT_NOT_AUTHORIZED: 'The agent has no widget embedding policy and WIDGET_AUTH_STRICT refuses such agents.',
   ORIGIN_NOT_ALLOWED: 'The page embedding the widget is not on the agent\'s origin allowlist.',
   AUTH_CONTEXT_INVALID: 'create_conversation_session carried an authContext whose HMAC signature or timestamp did not verify.',
+  HANDOFF_CONFLICT: 'The handoff move is not allowed from the conversation\'s current state, or it changed concurrently.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -26,7 +26,7 @@ export function toWire(requestId: string, event: TurnEvent): ServerEvent | undef
         now,
       );
     case 'approval_required':
-      return writeConfirmationRequired(requestId, event.toolName, now);
+      return writeConfirmationRequired(requestId, event.toolName, now, event.description);
   }
 }
 
@@ -60,7 +60,7 @@ export function streamTurn(
       (outcome) => {
         if (controller.signal.aborted) return;
         const { messageId, reply, citations, usage } = outcome;
-        connection.send(eventualResponse({ requestId, messageId, reply, citations, usage }, Date.now()));
+        connection.send(eventualResponse({ requestId, messageId, reply, citations, usage, ...(outcome.needsEscalation ? { needsEscalation: true } : {}) }, Date.now()));
       },
       (err: unknown) => {
         if (controller.signal.aborted || err instanceof TurnCancelled) return;

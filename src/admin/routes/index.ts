@@ -3,6 +3,7 @@ import { healthRoute, meRoute } from './basics.js';
 import { connectorRoutes } from './connectors.js';
 import { conversationMessagesRoute, listConversationsRoute } from './conversations.js';
 import { documentSetsRoute } from './document-sets.js';
+import { handoffRoutes } from './handoffs.js';
 import { indexConnectorRoute, listRunsRoute } from './indexing.js';
 import { knowledgeRoutes } from './knowledge.js';
 import { knowledgeSearchRoute } from './knowledge-search.js';
@@ -26,4 +27,5 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   ...connectorRoutes,
   indexConnectorRoute,
   listRunsRoute,
+  ...handoffRoutes,
 ];

@@ -9,6 +9,7 @@ export const webhookToolDefinition = z.object({
   method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
   headers: z.record(z.string(), z.string()).default({}),
   timeoutMs: z.number().int().positive().max(600_000).default(10_000),
+  confirmation: z.string().min(1).max(500).optional(),
 });
 
 export type WebhookToolDefinition = z.output<typeof webhookToolDefinition>;
@@ -37,6 +38,7 @@ export function webhookTool(definition: WebhookToolDefinition, fetchImpl: typeof
     name: definition.name,
     description: definition.description,
     parameters: definition.parameters,
+    ...(definition.confirmation ? { confirmation: definition.confirmation } : {}),
     async execute(args, context): Promise<ToolResult> {
       const timeout = AbortSignal.timeout(definition.timeoutMs);
       let response: Response;
