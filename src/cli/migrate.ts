@@ -3,6 +3,7 @@ import { settingsForStorage } from '../admin/settings-for-storage.js';
 import { connectorStoresForStorage } from '../connectors/stores-for-storage.js';
 import { buildEmbedder } from '../knowledge/build-retrieval.js';
 import { knowledgeForStorage } from '../knowledge/open-knowledge.js';
+import { handoffStoreForStorage } from '../handoff/handoff-for-storage.js';
 import { migrateStorage, StorageSetupError } from '../storage/index.js';
 
 export interface MigrateIo {
@@ -32,6 +33,7 @@ export async function migrate(env: NodeJS.ProcessEnv, io: MigrateIo = { stdout: 
       await knowledgeForStorage(storage, { embedder: buildEmbedder(config), schema: 'apply' });
       await settingsForStorage(storage, 'apply');
       await connectorStoresForStorage(storage, 'apply');
+      await handoffStoreForStorage(storage, 'apply');
     });
     if (config.storage === 'memory') {
       io.stdout.write('storage is memory (SMOOTH_AGENT_STORAGE unset or memory): nothing to migrate\n');
