@@ -82,6 +82,8 @@ export interface App {
   readonly indexer: Indexer;
   /** Who answers each conversation: the AI, or a person (src/handoff). */
   readonly handoff: HandoffService;
+  /** How an approval card words a call of this tool (its `confirmation` template, else its arguments). */
+  describeAction(toolName: string, rawArguments: string): string;
   readonly logger: Logger;
   readonly now: () => Date;
   close(): Promise<void>;
@@ -220,6 +222,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     indexingRuns,
     indexer,
     handoff,
+    describeAction: (toolName, rawArguments) => describeAction(toolsByName.get(toolName), toolName, rawArguments),
     logger,
     now,
     close: async () => {

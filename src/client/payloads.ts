@@ -96,3 +96,12 @@ export interface ConfirmResult {
 export interface CancelOptions {
   sessionId?: string;
 }
+
+/** `request_human` → `immediate_response.data`: the conversation now waits for a person. */
+export interface HandoffRequestResult {
+  conversationId: string;
+  state: 'waiting' | 'human';
+  /** False: nobody can pick up now (nobody online, or outside business hours); ask for an email. */
+  available: boolean;
+  unavailableReason?: 'outside_hours' | 'no_operators';
+}

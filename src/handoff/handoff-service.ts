@@ -43,7 +43,7 @@ export interface RequestOutcome {
 const CAS_ATTEMPTS = 8;
 const SUMMARY_MESSAGES = 6;
 
-function messageView(message: Message): HandoffMessageView {
+export function messageView(message: Message): HandoffMessageView {
   return {
     id: message.id,
     direction: message.direction,

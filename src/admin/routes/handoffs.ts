@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Principal } from '../../auth/index.js';
-import { HandoffError } from '../../handoff/handoff-service.js';
+import { HandoffError, messageView as messageViewOf } from '../../handoff/handoff-service.js';
 import { HttpError, sendJson } from '../../server/http-io.js';
 import { route, type RouteContext } from '../route.js';
 
@@ -126,4 +126,41 @@ export const closeHandoffRoute = route({
   },
 });
 
-export const handoffRoutes = [listHandoffsRoute, takeoverRoute, operatorMessageRoute, handbackRoute, closeHandoffRoute];
+export const conversationHandoffRoute = route({
+  method: 'GET',
+  path: '/admin/conversations/:id/handoff',
+  summary: "One conversation for the operator console: its handoff state, transcript (with senders) and any tool call awaiting the visitor's approval.",
+  minRole: 'curator',
+  response: {
+    status: 200,
+    schema: z.object({
+      conversationId: z.string(),
+      handoff: handoffView.nullable(),
+      messages: z.array(messageView),
+      pendingApproval: z.object({ toolName: z.string(), description: z.string(), createdAt: z.string(), expiresAt: z.string() }).nullable(),
+    }),
+    description: 'The conversation as the console shows it.',
+  },
+  async handle(ctx) {
+    const { app, principal, res } = ctx;
+    const org = principal!.organizationId;
+    const id = idParam(ctx);
+    const conversation = await app.storage.getConversation(id);
+    if (!conversation || conversation.organizationId !== org) throw new HttpError(404, 'NOT_FOUND', 'conversation not found');
+    const [handoff, page, approval] = await Promise.all([
+      app.handoff.view(org, id),
+      app.storage.listMessages({ conversationId: id, order: 'desc', limit: 200 }),
+      app.storage.getPendingApproval(conversation.idempotencyKey),
+    ]);
+    sendJson(res, 200, {
+      conversationId: id,
+      handoff: handoff ?? null,
+      messages: page.messages.reverse().map(messageViewOf),
+      pendingApproval: approval
+        ? { toolName: approval.toolName, description: app.describeAction(approval.toolName, approval.arguments), createdAt: approval.createdAt, expiresAt: approval.expiresAt }
+        : null,
+    });
+  },
+});
+
+export const handoffRoutes = [conversationHandoffRoute, listHandoffsRoute, takeoverRoute, operatorMessageRoute, handbackRoute, closeHandoffRoute];
