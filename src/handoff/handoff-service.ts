@@ -232,6 +232,7 @@ export class HandoffService {
         this.options.onError?.(err, 'summarizing a conversation for takeover');
       }
     }
+    if (messages.length === 0) return 'No messages yet: the visitor asked for a person before writing anything.';
     return messages
       .slice(-SUMMARY_MESSAGES)
       .map((m) => `${m.direction === 'inbound' ? 'Visitor' : (m.from?.name ?? 'Assistant')}: ${m.content.text.replace(/\s+/g, ' ').slice(0, 200)}`)
