@@ -75,6 +75,28 @@ function contract(name: string, open: () => Promise<{ first: HandoffStore; secon
       }
     });
 
+    it("keeps what each answer used, per conversation, oldest first", async () => {
+      const { first, second, close } = await open();
+      try {
+        const note = (messageId: string, createdAt: string, conversationId = 'conv-n') => ({
+          conversationId,
+          organizationId: 'org-1',
+          messageId,
+          citations: [{ id: 'returns', title: 'Returns policy', url: 'https://help.example.com/returns', snippet: 'Within 30 days.' }],
+          tools: [{ name: 'lookup_order', isError: false }],
+          createdAt,
+        });
+        await first.addNote(note('m2', '2026-12-01T10:00:02.000Z'));
+        await first.addNote(note('m1', '2026-12-01T10:00:01.000Z'));
+        await first.addNote(note('m9', '2026-12-01T10:00:00.000Z', 'conv-other'));
+        expect((await second.notes('org-1', 'conv-n')).map((n) => n.messageId)).toEqual(['m1', 'm2']);
+        expect((await second.notes('org-1', 'conv-n'))[0]).toEqual(note('m1', '2026-12-01T10:00:01.000Z'));
+        expect(await second.notes('org-2', 'conv-n')).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+
     it('tracks operator presence by heartbeat time', async () => {
       const { first, second, close } = await open();
       try {
@@ -125,6 +147,7 @@ whenAvailable('postgres', 'unavailable' in pgDb ? pgDb.unavailable : undefined, 
     // Each case starts from empty tables.
     await a.database.query('DELETE FROM handoffs');
     await a.database.query('DELETE FROM operator_presence');
+    await a.database.query('DELETE FROM turn_notes');
     return { first, second, close: async () => (await a.close(), await b.close()) };
   });
 });

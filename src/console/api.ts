@@ -24,6 +24,8 @@ export interface ConversationDetail {
   handoff: HandoffView | null;
   messages: MessageView[];
   pendingApproval: { toolName: string; description: string; createdAt: string; expiresAt: string } | null;
+  /** What each AI answer used, by message id. */
+  notes: Array<{ messageId: string; citations: Array<{ id: string; title: string; url?: string; snippet: string }>; tools: Array<{ name: string; isError: boolean }> }>;
 }
 
 export interface Me {

@@ -355,12 +355,27 @@ export class OperatorConsole extends LitElement {
           </div>`
         : nothing}
       <ol class="transcript" aria-label="Transcript">
-        ${detail.messages.map(
-          (m) => html`<li class="message" data-direction=${m.direction} data-sender=${m.sender.type}>
+        ${detail.messages.map((m) => {
+          const note = detail.notes?.find((n) => n.messageId === m.id);
+          return html`<li class="message" data-direction=${m.direction} data-sender=${m.sender.type}>
             <span class="sender">${m.direction === 'inbound' ? 'Visitor' : m.sender.type === 'human-agent' ? (m.sender.name ?? 'Operator') : 'AI assistant'}</span>
+            ${note && note.tools.length > 0
+              ? html`<ul class="tools" aria-label="Tools used">
+                  ${note.tools.map((t) => html`<li data-error=${t.isError ? 'true' : 'false'}>${t.name}${t.isError ? ' (failed)' : ''}</li>`)}
+                </ul>`
+              : nothing}
             <p>${m.text}</p>
-          </li>`,
-        )}
+            ${note && note.citations.length > 0
+              ? html`<ol class="citations" aria-label="Sources">
+                  ${note.citations.map(
+                    (c, i) => html`<li title=${c.snippet}>
+                      ${c.url && /^https?:\/\//i.test(c.url) ? html`<a href=${c.url} target="_blank" rel="noopener noreferrer">[${i + 1}] ${c.title}</a>` : html`[${i + 1}] ${c.title}`}
+                    </li>`,
+                  )}
+                </ol>`
+              : nothing}
+          </li>`;
+        })}
       </ol>
       <form class="reply" @submit=${this.sendReply}>
         <label for="reply">${mine ? 'Reply to the visitor' : 'Take the conversation over to reply'}</label>

@@ -67,6 +67,10 @@ export const consoleStyles = css`
   .message[data-direction='inbound'] { align-self: flex-start; }
   .message[data-direction='outbound'] { align-self: flex-end; background: #e8edff; }
   .message[data-sender='human-agent'] { background: #dcfce7; }
+  .tools, .citations { margin: 4px 0 0; padding: 0; list-style: none; display: flex; flex-wrap: wrap; gap: 4px 10px; font-size: 12px; color: #374151; }
+  .tools li { padding: 0 8px; border: 1px solid #c4c9d1; border-radius: 999px; }
+  .tools li[data-error='true'] { border-color: #b42318; color: #b42318; }
+  .citations a { color: #2447c9; }
   .sender { font-size: 12px; font-weight: 600; color: #374151; }
   .reply .send { margin-top: 8px; }
 

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoTableAccess } from '../storage/dynamodb/dynamo-storage.js';
 import type { HandoffStore } from './handoff-store.js';
-import type { HandoffRecord, HandoffState, Operator, PresenceRecord } from './types.js';
+import type { HandoffRecord, HandoffState, Operator, PresenceRecord, TurnNote } from './types.js';
 
 const pk = (organizationId: string) => `ORG#${organizationId}`;
 const handoffSk = (conversationId: string) => `HANDOFF#${conversationId}`;
@@ -82,5 +82,19 @@ export class DynamoHandoffStore implements HandoffStore {
 
   async leave(organizationId: string, operatorId: string): Promise<void> {
     await this.access.doc.send(new DeleteCommand({ TableName: this.access.table, Key: { pk: pk(organizationId), sk: presenceSk(operatorId) } }));
+  }
+
+  async addNote(note: TurnNote): Promise<void> {
+    await this.access.doc.send(
+      new PutCommand({
+        TableName: this.access.table,
+        // The creation time leads the sort key so a conversation's notes come back oldest first.
+        Item: { pk: pk(note.organizationId), sk: `NOTE#${note.conversationId}#${note.createdAt}#${note.messageId}`, entity: 'turn_note', body: JSON.stringify(note) },
+      }),
+    );
+  }
+
+  async notes(organizationId: string, conversationId: string): Promise<TurnNote[]> {
+    return (await this.query(organizationId, `NOTE#${conversationId}#`)).filter((i) => typeof i.body === 'string').map((i) => JSON.parse(i.body as string) as TurnNote);
   }
 }

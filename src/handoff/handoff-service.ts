@@ -4,7 +4,7 @@ import type { Message, Session, Storage } from '../storage/index.js';
 import type { Availability, Unavailable } from './availability.js';
 import { handoffView, type HandoffMessageView, type HandoffView } from './events.js';
 import type { HandoffStore } from './handoff-store.js';
-import { canMove, type HandoffRecord, type HandoffState, type HandoffTrigger, type Operator } from './types.js';
+import { canMove, type HandoffRecord, type HandoffState, type HandoffTrigger, type Operator, type TurnNote } from './types.js';
 
 export type HandoffErrorCode = 'NOT_FOUND' | 'INVALID_TRANSITION' | 'CONFLICT';
 
@@ -205,6 +205,24 @@ export class HandoffService {
       timestamp: Date.now(),
     });
     return stored;
+  }
+
+  /** What an AI answer used, for the operator's transcript. Failing to note it never fails the turn. */
+  async noteTurn(session: Session, messageId: string, used: Pick<TurnNote, 'citations' | 'tools'>): Promise<void> {
+    if (used.citations.length === 0 && used.tools.length === 0) return;
+    const note: TurnNote = {
+      conversationId: session.conversationId,
+      organizationId: session.organizationId,
+      messageId,
+      citations: used.citations.map((c) => ({ id: c.id, title: c.title, snippet: c.snippet, ...(c.url ? { url: c.url } : {}) })),
+      tools: used.tools.map((t) => ({ name: t.name, isError: t.isError })),
+      createdAt: this.options.now().toISOString(),
+    };
+    await this.options.store.addNote(note).catch((err: unknown) => this.options.onError?.(err, 'noting what an answer used'));
+  }
+
+  notes(organizationId: string, conversationId: string): Promise<TurnNote[]> {
+    return this.options.store.notes(organizationId, conversationId);
   }
 
   /** The follow-up address a visitor leaves when nobody is available. */

@@ -3,7 +3,7 @@ import type { MigrationTrack } from '../storage/sql/migrations.js';
 import type { SqlDatabase } from '../storage/sql/sql-client.js';
 import { StorageSetupError } from '../storage/storage-error.js';
 import type { HandoffStore } from './handoff-store.js';
-import type { HandoffRecord, HandoffState, Operator, PresenceRecord } from './types.js';
+import type { HandoffRecord, HandoffState, Operator, PresenceRecord, TurnNote } from './types.js';
 
 /** Handoff state gets its own migration track, independent of the core and the other stores. */
 export const HANDOFF_MIGRATIONS: MigrationTrack = {
@@ -11,7 +11,7 @@ export const HANDOFF_MIGRATIONS: MigrationTrack = {
   migrations: [
     {
       version: 1,
-      name: 'handoff state per conversation and operator presence',
+      name: 'handoff state per conversation, operator presence, and what each AI answer used',
       statements: [
         `CREATE TABLE handoffs (
           organization_id text NOT NULL,
@@ -29,6 +29,14 @@ export const HANDOFF_MIGRATIONS: MigrationTrack = {
           name text NOT NULL,
           seen_at timestamptz NOT NULL,
           PRIMARY KEY (organization_id, operator_id)
+        )`,
+        `CREATE TABLE turn_notes (
+          organization_id text NOT NULL,
+          conversation_id text NOT NULL,
+          message_id text NOT NULL,
+          body jsonb NOT NULL,
+          created_at timestamptz NOT NULL,
+          PRIMARY KEY (organization_id, conversation_id, message_id)
         )`,
       ],
     },
@@ -106,5 +114,21 @@ export class SqlHandoffStore implements HandoffStore {
 
   async leave(organizationId: string, operatorId: string): Promise<void> {
     await this.db.query('DELETE FROM operator_presence WHERE organization_id = $1 AND operator_id = $2', [organizationId, operatorId]);
+  }
+
+  async addNote(note: TurnNote): Promise<void> {
+    await this.db.query(
+      `INSERT INTO turn_notes (organization_id, conversation_id, message_id, body, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)
+       ON CONFLICT (organization_id, conversation_id, message_id) DO UPDATE SET body = EXCLUDED.body`,
+      [note.organizationId, note.conversationId, note.messageId, JSON.stringify(note), note.createdAt],
+    );
+  }
+
+  async notes(organizationId: string, conversationId: string): Promise<TurnNote[]> {
+    const rows = await this.db.query<{ body: unknown }>(
+      'SELECT body FROM turn_notes WHERE organization_id = $1 AND conversation_id = $2 ORDER BY created_at, message_id',
+      [organizationId, conversationId],
+    );
+    return rows.map((r) => (typeof r.body === 'string' ? JSON.parse(r.body) : r.body) as TurnNote);
   }
 }

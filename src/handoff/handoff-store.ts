@@ -1,4 +1,4 @@
-import type { HandoffRecord, HandoffState, Operator, PresenceRecord } from './types.js';
+import type { HandoffRecord, HandoffState, Operator, PresenceRecord, TurnNote } from './types.js';
 
 /**
  * Durable handoff state, one record per conversation, plus operator presence. Every backend passes
@@ -15,11 +15,15 @@ export interface HandoffStore {
   /** Operators whose last heartbeat is at or after `since`. */
   online(organizationId: string, since: string): Promise<Operator[]>;
   leave(organizationId: string, operatorId: string): Promise<void>;
+  addNote(note: TurnNote): Promise<void>;
+  /** A conversation's notes, oldest first. */
+  notes(organizationId: string, conversationId: string): Promise<TurnNote[]>;
 }
 
 export class MemoryHandoffStore implements HandoffStore {
   private readonly records = new Map<string, HandoffRecord>();
   private readonly presence = new Map<string, PresenceRecord>();
+  private readonly turnNotes = new Map<string, TurnNote[]>();
 
   private static key(organizationId: string, id: string): string {
     return `${organizationId}\u0000${id}`;
@@ -54,5 +58,15 @@ export class MemoryHandoffStore implements HandoffStore {
 
   async leave(organizationId: string, operatorId: string): Promise<void> {
     this.presence.delete(MemoryHandoffStore.key(organizationId, operatorId));
+  }
+
+  async addNote(note: TurnNote): Promise<void> {
+    const key = MemoryHandoffStore.key(note.organizationId, note.conversationId);
+    this.turnNotes.set(key, [...(this.turnNotes.get(key) ?? []), structuredClone(note)]);
+  }
+
+  async notes(organizationId: string, conversationId: string): Promise<TurnNote[]> {
+    const notes = structuredClone(this.turnNotes.get(MemoryHandoffStore.key(organizationId, conversationId)) ?? []);
+    return notes.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.messageId.localeCompare(b.messageId));
   }
 }

@@ -55,3 +55,14 @@ export const TRANSITIONS: Readonly<Record<HandoffState, readonly HandoffState[]>
 export function canMove(from: HandoffState, to: HandoffState): boolean {
   return TRANSITIONS[from].includes(to);
 }
+
+/** What an AI answer used, kept so the operator sees it in the transcript: its sources and tool steps. */
+export interface TurnNote {
+  conversationId: string;
+  organizationId: string;
+  /** The stored reply's message id. */
+  messageId: string;
+  citations: Array<{ id: string; title: string; url?: string; snippet: string }>;
+  tools: Array<{ name: string; isError: boolean }>;
+  createdAt: string;
+}

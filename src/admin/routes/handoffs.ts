@@ -138,6 +138,13 @@ export const conversationHandoffRoute = route({
       handoff: handoffView.nullable(),
       messages: z.array(messageView),
       pendingApproval: z.object({ toolName: z.string(), description: z.string(), createdAt: z.string(), expiresAt: z.string() }).nullable(),
+      notes: z.array(
+        z.object({
+          messageId: z.string(),
+          citations: z.array(z.object({ id: z.string(), title: z.string(), url: z.string().optional(), snippet: z.string() })),
+          tools: z.array(z.object({ name: z.string(), isError: z.boolean() })),
+        }),
+      ),
     }),
     description: 'The conversation as the console shows it.',
   },
@@ -147,10 +154,11 @@ export const conversationHandoffRoute = route({
     const id = idParam(ctx);
     const conversation = await app.storage.getConversation(id);
     if (!conversation || conversation.organizationId !== org) throw new HttpError(404, 'NOT_FOUND', 'conversation not found');
-    const [handoff, page, approval] = await Promise.all([
+    const [handoff, page, approval, notes] = await Promise.all([
       app.handoff.view(org, id),
       app.storage.listMessages({ conversationId: id, order: 'desc', limit: 200 }),
       app.storage.getPendingApproval(conversation.idempotencyKey),
+      app.handoff.notes(org, id),
     ]);
     sendJson(res, 200, {
       conversationId: id,
@@ -159,6 +167,7 @@ export const conversationHandoffRoute = route({
       pendingApproval: approval
         ? { toolName: approval.toolName, description: app.describeAction(approval.toolName, approval.arguments), createdAt: approval.createdAt, expiresAt: approval.expiresAt }
         : null,
+      notes: notes.map((n) => ({ messageId: n.messageId, citations: n.citations, tools: n.tools })),
     });
   },
 });

@@ -34,6 +34,12 @@ export async function leaveContact(connection: Connection, action: ActionOf<'lea
 const HEARTBEAT_MS = 15_000;
 
 /**
+ * Consoles open in this process per operator: closing one tab must not mark an operator offline who
+ * still has another open (another replica's tab re-asserts presence on its next heartbeat).
+ */
+const openConsoles = new Map<string, number>();
+
+/**
  * An operator console's live subscription: handoff_update and handoff_message events for the
  * token's organization, and the operator counts as online while the socket is open.
  */
@@ -51,8 +57,16 @@ export async function operatorSubscribe(connection: Connection, requestId: strin
   await beat();
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
   timer.unref();
+  const key = `${principal.organizationId}\u0000${operator.id}`;
+  openConsoles.set(key, (openConsoles.get(key) ?? 0) + 1);
   connection.onClosed(() => {
     clearInterval(timer);
+    const left = (openConsoles.get(key) ?? 1) - 1;
+    if (left > 0) {
+      openConsoles.set(key, left);
+      return;
+    }
+    openConsoles.delete(key);
     void app.handoff.presence.leave(principal.organizationId, operator.id).catch(() => undefined);
   });
   app.backplane.associate(connection.id, operatorsTarget(principal.organizationId));

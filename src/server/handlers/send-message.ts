@@ -43,7 +43,13 @@ export async function sendMessage(connection: Connection, action: ActionOf<'send
 
   connection.send(immediate(requestId, 202, 'Processing your request...', {}, Date.now()));
   const access = { ...connection.identity.access, organizationId: session.organizationId };
-  streamTurn(connection, turnRequestId, apiKey, async ({ signal, emit }) => {
+  streamTurn(connection, turnRequestId, apiKey, async ({ signal, emit: send }) => {
+    // The tool steps, kept with the answer for the operator's transcript.
+    const tools: Array<{ name: string; isError: boolean }> = [];
+    const emit: typeof send = (event) => {
+      if (event.type === 'tool_result') tools.push({ name: event.name, isError: event.isError });
+      send(event);
+    };
     const outcome = await app.turns.run({
       session,
       requestId: turnRequestId,
@@ -54,6 +60,7 @@ export async function sendMessage(connection: Connection, action: ActionOf<'send
       signal,
       emit,
     });
+    if (outcome.reply.trim() !== '') await app.handoff.noteTurn(session, outcome.messageId, { citations: outcome.citations, tools });
     return { ...outcome, needsEscalation: outcome.needsEscalation === true || (await escalated(connection, session, outcome.citations.length === 0)) };
   });
 }
