@@ -97,6 +97,13 @@ describe('handoff to a person over the operator API', () => {
     const human = await client.next((f) => f.type === 'handoff_state' && (f.data as { state: string }).state === 'human');
     expect(human.data).toEqual({ conversationId, state: 'human', operator: { name: 'Olga Operator' } });
 
+    // A visitor resuming the session (reload, reconnect) learns that a person has it.
+    const resumed = await socket();
+    await resumed.request({ action: 'get_session', requestId: 'g', sessionId });
+    const snapshot = await resumed.nextOfType('handoff_state');
+    expect(snapshot.data).toEqual({ conversationId, state: 'human', operator: { name: 'Olga Operator' } });
+    expectExtension(snapshot);
+
     const sent = await api('POST', `/admin/conversations/${conversationId}/messages`, curator, { text: 'Hi Vera, Olga here.' });
     expect(sent.status).toBe(201);
     const message = await client.nextOfType('human_message');

@@ -49,6 +49,9 @@ export class ChatController {
   private sequence = 0;
   /** Who answers: the AI (`bot`), or a person once one was asked for (`waiting`) or took over (`human`). */
   handoff: HandoffState = 'bot';
+  /** False until a handoff_state arrived: the first one after a reload restates, it does not announce. */
+  private handoffKnown = false;
+  private operatorName: string | undefined;
   private readonly archive: TurnArchive;
   private readonly seenHumanMessages = new Set<string>();
 
@@ -167,19 +170,28 @@ export class ChatController {
     if (event.type !== 'handoff_state') return;
     const { state, available, operator } = event.data;
     const previous = this.handoff;
+    const known = this.handoffKnown;
+    const previousOperator = this.operatorName;
     this.handoff = state;
-    if (state === 'waiting' && previous !== 'waiting') {
+    this.handoffKnown = true;
+    this.operatorName = state === 'human' ? operator?.name : undefined;
+    if (!known && available === undefined && (state === 'waiting' || state === 'human')) {
+      // A resumed conversation that already involves a person.
+      if (previous !== state) {
+        this.notice(state === 'human' ? `You are chatting with ${operator?.name ?? 'a person from the team'}.` : 'Waiting for a person from the team to reply.', 'info');
+      }
+    } else if (state === 'waiting' && previous !== 'waiting') {
       if (available === false) {
         this.notice('Nobody from the team is available right now. Leave your email and we will get back to you.', 'info');
         if (!this.items.some((i) => i.kind === 'contact' && i.state !== 'saved')) this.items = [...this.items, { kind: 'contact', id: this.nextId('contact'), state: 'open' }];
       } else {
         this.notice('Connecting you with a person from the team. They will reply here.', 'info');
       }
-    } else if (state === 'human') {
+    } else if (state === 'human' && (previous !== 'human' || operator?.name !== previousOperator)) {
       this.notice(`${operator?.name ?? 'A person from the team'} joined the conversation.`, 'info');
     } else if (state === 'bot' && previous !== 'bot') {
       this.notice('You are chatting with the AI assistant again.', 'info');
-    } else if (state === 'closed') {
+    } else if (state === 'closed' && previous !== 'closed') {
       this.notice('The conversation with the team has ended.', 'info');
     }
     this.changed();

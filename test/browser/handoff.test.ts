@@ -126,6 +126,49 @@ describeWithChromium()('handoff between the widget and the operator console', { 
     await acceptance(server, server, true);
   });
 
+  it('with nobody online the visitor is told so and leaves an email the operator sees; a reload keeps them with the person', async () => {
+    const server = await WidgetServer.start([], options());
+    servers.push(server);
+    const visitor = await WidgetPage.create(browser, server.baseUrl);
+    pages.push(visitor);
+    await visitor.goto();
+    await visitor.open();
+    await visitor.widget('button.talk').click();
+    await visitor.widget('.notice').filter({ hasText: 'Nobody from the team is available right now' }).waitFor();
+    // Bad input first, as visitors type it.
+    const email = visitor.widget('form.contact input[type="email"]');
+    await email.fill('vera@');
+    await email.press('Enter');
+    expect(await visitor.widget('form.contact').count()).toBe(1);
+    await email.fill('vera@example.com');
+    await email.press('Enter');
+    await visitor.widget('.notice').filter({ hasText: 'We will reply to your email' }).waitFor();
+
+    // An operator signs in later: the queue shows the address.
+    const operator = await ConsolePage.open(browser, server.baseUrl, await sign('op-olga', 'default', 'curator', 'Olga'));
+    pages.push(operator);
+    const entry = operator.el('.entry[data-state="waiting"]');
+    await entry.waitFor();
+    expect(await entry.locator('.email').innerText()).toBe('vera@example.com');
+    await entry.click();
+    await operator.el('button.takeover').click();
+    await visitor.widget('.notice').filter({ hasText: 'Olga joined the conversation' }).waitFor();
+    await operator.el('#reply').fill('Hi Vera, Olga here.');
+    await operator.el('#reply').press('Control+Enter');
+    await visitor.widget('article.msg.human').waitFor();
+
+    // After a reload the visitor is still with Olga: her message under her name, no "Talk to a person".
+    await visitor.page.reload();
+    await visitor.page.waitForFunction("customElements.get('smooth-agent-chat') !== undefined");
+    await visitor.open();
+    await visitor.widget('article.msg.human').waitFor();
+    expect(await visitor.widget('article.msg.human .sender').innerText()).toContain('Olga');
+    await visitor.widget('.notice').filter({ hasText: 'You are chatting with Olga' }).waitFor();
+    expect(await visitor.widget('button.talk').count()).toBe(0);
+    expect(server.gateway.requests).toHaveLength(0);
+    expect(visitor.pageErrors).toEqual([]);
+  });
+
   whenAvailable('postgres + redis', 'unavailable' in pg ? pg.unavailable : redisDown, () => {
     it('the same over two replicas on Postgres with Redis: visitor on one, console on the other', async () => {
       const env = {

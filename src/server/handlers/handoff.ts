@@ -1,6 +1,7 @@
 import { hasRole } from '../../auth/index.js';
 import { operatorsTarget } from '../../handoff/handoff-service.js';
-import { immediate, ProtocolError, type ActionOf } from '../../protocol/index.js';
+import { immediate, ProtocolError, type ActionOf, type ServerEvent } from '../../protocol/index.js';
+import type { Session } from '../../storage/index.js';
 import type { Connection } from '../connection.js';
 import { requireSession } from './sessions.js';
 
@@ -22,6 +23,20 @@ export async function requestHuman(connection: Connection, action: ActionOf<'req
       Date.now(),
     ),
   );
+}
+
+/**
+ * After a visitor resumes a session (a reload, a reconnect): where the conversation stands, when a
+ * person is involved, so the widget does not offer "Talk to a person" to someone already with one.
+ */
+export async function sendHandoffSnapshot(connection: Connection, session: Session): Promise<void> {
+  const view = await connection.app.handoff.view(session.organizationId, session.conversationId);
+  if (!view || (view.state !== 'waiting' && view.state !== 'human')) return;
+  connection.send({
+    type: 'handoff_state',
+    data: { conversationId: view.conversationId, state: view.state, ...(view.state === 'human' && view.operator ? { operator: { name: view.operator.name } } : {}) },
+    timestamp: Date.now(),
+  } as unknown as ServerEvent);
 }
 
 /** A follow-up address, left when nobody was available. */
