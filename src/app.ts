@@ -39,6 +39,13 @@ import {
 } from './engine/interactions/index.js';
 import { AuthGate, EmailOtpSender, otpStoreForStorage, OtpService, type OtpSender } from './otp/index.js';
 import { createLogger, type Logger } from './server/logger.js';
+import { Availability } from './handoff/availability.js';
+import { handoffStoreForStorage } from './handoff/handoff-for-storage.js';
+import { HandoffService } from './handoff/handoff-service.js';
+import type { HandoffStore } from './handoff/handoff-store.js';
+import { requestHumanTool } from './handoff/request-human-tool.js';
+import { llmSummarizer } from './handoff/summary.js';
+import { describeAction } from './engine/action-description.js';
 import { TurnCancelled } from './server/turn-slot.js';
 import { openStorage, type Storage } from './storage/index.js';
 import { assertAdminExposure } from './auth/admin-exposure.js';
@@ -64,6 +71,7 @@ export interface AppDeps {
   backplane?: Backplane;
   settings?: SettingsStore;
   agents?: AgentStore;
+  handoffStore?: HandoffStore;
   connectors?: ConnectorStore;
   indexingRuns?: IndexingRunStore;
   /** Resolves a github connector's `auth_ref` at run time; the process environment by default. */
@@ -102,6 +110,10 @@ export interface App {
   readonly connectors: ConnectorStore;
   readonly indexingRuns: IndexingRunStore;
   readonly indexer: Indexer;
+  /** Who answers each conversation: the AI, or a person (src/handoff). */
+  readonly handoff: HandoffService;
+  /** How an approval card words a call of this tool (its `confirmation` template, else its arguments). */
+  describeAction(toolName: string, rawArguments: string): string;
   readonly logger: Logger;
   readonly now: () => Date;
   /** Metrics and traces; a no-op unless SMOOTH_AGENT_METRICS or OTEL_EXPORTER_OTLP_ENDPOINT is set. */
@@ -182,10 +194,12 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   let interactionStore: InteractionStore;
   let otp: OtpService | undefined;
   let emailSender: EmailOtpSender | undefined;
+  let handoffStore: HandoffStore;
   try {
     knowledge = deps.knowledge ?? (await buildKnowledge(config, storage, logger, now));
     // Read by every turn, so cached per organization for a short TTL; a host's own store is used as given.
     settings = deps.settings ?? new CachedSettingsStore(await settingsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
+    handoffStore = deps.handoffStore ?? (await handoffStoreForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
     agents = deps.agents ?? (await agentsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
     // The file is configuration: at every boot its agents replace stored ones of the same id.
     for (const agent of fileAgents) await agents.put(agent);
@@ -230,6 +244,23 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       confinement: connectorConfinement({ ...config, cwd: process.cwd() }),
     },
   });
+  const handoff = new HandoffService({
+    store: handoffStore,
+    storage,
+    backplane,
+    availability: new Availability({ store: handoffStore, hours: config.handoff.hours, presenceTtlMs: config.handoff.presenceTtlMs, now }),
+    now,
+    ...(config.handoff.summary === 'llm' ? { summarize: llmSummarizer({ llm, gatewayKeys, model: config.model }) } : {}),
+    onError: (err, what) => logger.warn({ err: (err as Error).message }, `handoff: ${what} failed`),
+  });
+  const allTools: readonly Tool[] = [
+    knowledgeSearchTool(knowledge, { minConfidence: config.retrieval.minConfidence ?? DEFAULT_MIN_CONFIDENCE }),
+    requestHumanTool(handoff, storage),
+    ...interactionTools(),
+    ...fileTools,
+    ...(deps.tools ?? []),
+  ].map((tool) => telemetry.tool(tool));
+  const toolsByName = new Map(allTools.map((t) => [t.name, t]));
   const gate = new ApprovalGate({
     patterns: config.confirmToolPatterns,
     timeoutMs: config.approvalTimeoutMs,
@@ -238,6 +269,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     now,
     // A parked turn survives its socket and its process: only the user's own cancel discards it.
     keepOnAbort: (reason) => !(reason instanceof TurnCancelled && reason.why === 'cancel'),
+    describe: (call) => describeAction(toolsByName.get(call.name), call.name, call.arguments),
     watchResolution: watchApprovalResolution(backplane),
   });
   const interactionBroker = new InteractionBroker();
@@ -258,7 +290,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     storage,
     knowledge,
     llm,
-    tools: [knowledgeSearchTool(knowledge, { minConfidence: config.retrieval.minConfidence ?? DEFAULT_MIN_CONFIDENCE }), ...interactionTools(), ...fileTools, ...(deps.tools ?? [])].map((tool) => telemetry.tool(tool)),
+    tools: allTools,
     hooks: [authGate, ...(deps.hooks ?? []), interactionGate, gate],
     model: config.model,
     maxIterations: config.maxIterations,
@@ -306,6 +338,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     connectors,
     indexingRuns,
     indexer,
+    handoff,
+    describeAction: (toolName, rawArguments) => describeAction(toolsByName.get(toolName), toolName, rawArguments),
     logger,
     now,
     telemetry,

@@ -1,3 +1,4 @@
+import type { BusinessHours } from '../handoff/business-hours.js';
 /** The validated, frozen configuration every layer receives. Nothing else reads process.env. */
 import type { BackplaneConfig } from './backplane-config.js';
 
@@ -160,4 +161,17 @@ export interface Config {
   /** How long a turn stays parked on a Rich Interaction (identity form, choices) before it resumes as unanswered. */
   readonly interactionTimeoutMs: number;
   readonly otp: OtpConfig;
+  /** Handing conversations to a person: availability and triggers (docs/configuration.md, Handoff). */
+  readonly handoff: HandoffConfig;
+}
+
+export interface HandoffConfig {
+  /** Opening hours in `timeZone`; absent means operators are reachable whenever one is online. */
+  readonly hours: BusinessHours | undefined;
+  /** Ask for a person when a turn found nothing to answer from. */
+  readonly onNoAnswer: boolean;
+  /** `llm`: the takeover summary is written by the model; `transcript`: the last messages. */
+  readonly summary: 'transcript' | 'llm';
+  /** An operator counts as online this long after their console's last heartbeat. */
+  readonly presenceTtlMs: number;
 }

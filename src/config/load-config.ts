@@ -5,6 +5,8 @@ import type { AuthMode, Config, DynamoConfig, JwtConfig, ObservabilityConfig, Ot
 import { ConfigError } from './config-error.js';
 import { backplaneConfig } from './backplane-config.js';
 import { delimiter, isAbsolute } from 'node:path';
+import type { HandoffConfig } from './config.js';
+import { parseBusinessHours, type BusinessHours } from '../handoff/business-hours.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -376,8 +378,28 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     observability: observabilityConfig(env),
     interactionTimeoutMs: integer(env, 'SMOOTH_AGENT_INTERACTION_TIMEOUT_MS', DEFAULTS.interactionTimeoutMs, 1, 86_400_000),
     otp: otpConfig(env),
+    handoff: handoffConfig(env),
   };
   return Object.freeze(config);
+}
+
+function handoffConfig(env: Env): HandoffConfig {
+  const spec = text(env, 'SMOOTH_AGENT_HANDOFF_HOURS');
+  const timeZone = text(env, 'SMOOTH_AGENT_HANDOFF_TIMEZONE') ?? 'UTC';
+  let hours: BusinessHours | undefined;
+  try {
+    hours = spec === undefined ? undefined : parseBusinessHours(spec, timeZone);
+  } catch (err) {
+    throw new ConfigError(spec === undefined ? 'SMOOTH_AGENT_HANDOFF_TIMEZONE' : 'SMOOTH_AGENT_HANDOFF_HOURS', (err as Error).message);
+  }
+  const summary = text(env, 'SMOOTH_AGENT_HANDOFF_SUMMARY')?.toLowerCase() ?? 'transcript';
+  if (summary !== 'transcript' && summary !== 'llm') throw new ConfigError('SMOOTH_AGENT_HANDOFF_SUMMARY', `expected transcript or llm, got "${summary}"`);
+  return Object.freeze({
+    hours,
+    onNoAnswer: flag(env, 'SMOOTH_AGENT_HANDOFF_ON_NO_ANSWER'),
+    summary,
+    presenceTtlMs: integer(env, 'SMOOTH_AGENT_HANDOFF_PRESENCE_TTL_MS', 45_000, 1000, 3_600_000),
+  });
 }
 
 /** Defaults for embedding: the same validation path with no environment at all. */

@@ -114,6 +114,29 @@ export const verifyOtpAction = z.object({
   code: z.string({ error: "verify_otp requires a string 'code'" }).max(64, { error: "'code' is too long" }),
 });
 
+/**
+ * The project's protocol extension (docs/protocol.md, Handoff; schemas in src/protocol/schemas/):
+ * the visitor's "Talk to a person" control, the follow-up address, and the operator console's
+ * live subscription.
+ */
+export const requestHumanAction = z.object({
+  action: z.literal('request_human'),
+  sessionId: sessionId("request_human requires a 'sessionId'"),
+  reason: z.string({ error: "'reason' must be a string" }).max(500, { error: "'reason' exceeds 500 characters" }).optional(),
+});
+
+export const leaveContactAction = z.object({
+  action: z.literal('leave_contact'),
+  sessionId: sessionId("leave_contact requires a 'sessionId'"),
+  email: z
+    .string({ error: "leave_contact requires an 'email'" })
+    .trim()
+    .max(254, { error: "'email' is too long" })
+    .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { error: "'email' is not an email address" }),
+});
+
+export const operatorSubscribeAction = z.object({ action: z.literal('operator_subscribe') });
+
 export const ACTION_SCHEMAS = {
   ping: pingAction,
   create_conversation_session: createSessionAction,
@@ -126,6 +149,9 @@ export const ACTION_SCHEMAS = {
   rename_conversation: renameConversationAction,
   submit_interaction: submitInteractionAction,
   verify_otp: verifyOtpAction,
+  request_human: requestHumanAction,
+  leave_contact: leaveContactAction,
+  operator_subscribe: operatorSubscribeAction,
 } as const;
 
 export type ActionName = keyof typeof ACTION_SCHEMAS;

@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   NO_PENDING_INTERACTION: 'submit_interaction arrived with no interaction awaiting a response for the session.',
   INTERACTION_MISMATCH: 'submit_interaction named another interaction (or kind, or requestId) than the one the turn is parked on.',
   AUTH_CONTEXT_INVALID: 'create_conversation_session carried an authContext whose HMAC signature or timestamp did not verify.',
+  HANDOFF_CONFLICT: 'The handoff move is not allowed from the conversation\'s current state, or it changed concurrently.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -42,7 +42,7 @@ export function toWire(requestId: string, event: TurnEvent): ServerEvent | undef
         now,
       );
     case 'approval_required':
-      return writeConfirmationRequired(requestId, event.toolName, now);
+      return writeConfirmationRequired(requestId, event.toolName, now, event.description);
     case 'interaction_required':
       return interactionRequired(requestId, {
           interactionId: event.interactionId,

@@ -5,6 +5,7 @@ import { confirmToolAction } from './confirm-tool-action.js';
 import { createSession } from './create-session.js';
 import { getMessages } from './get-messages.js';
 import { getSession } from './get-session.js';
+import { leaveContact, operatorSubscribe, requestHuman } from './handoff.js';
 import { ping } from './ping.js';
 import { sendMessage } from './send-message.js';
 import { listConversations, renameConversation } from './conversations.js';
@@ -36,5 +37,11 @@ export function dispatch(connection: Connection, action: Action, requestId: stri
       return submitInteraction(connection, action, requestId);
     case 'verify_otp':
       return verifyOtp(connection, action, requestId);
+    case 'request_human':
+      return requestHuman(connection, action, requestId);
+    case 'leave_contact':
+      return leaveContact(connection, action, requestId);
+    case 'operator_subscribe':
+      return operatorSubscribe(connection, requestId);
   }
 }
