@@ -2,6 +2,7 @@ import { createVerifier, type TokenVerifier } from './auth/index.js';
 import { buildBackplane, type Backplane } from './backplane/index.js';
 import type { SettingsStore } from './admin/settings-store.js';
 import { settingsForStorage } from './admin/settings-for-storage.js';
+import { CachedSettingsStore } from './admin/settings-cache.js';
 import {
   environmentSecrets,
   Indexer,
@@ -12,7 +13,7 @@ import {
 import { connectorStoresForStorage } from './connectors/stores-for-storage.js';
 import { createWidgetPolicies } from './auth/widget-policies.js';
 import type { WidgetPolicyProvider } from './auth/widget-policy.js';
-import { SingleKeyResolver, type GatewayKeyResolver } from './llm/key-resolver.js';
+import { CachedKeyResolver, SingleKeyResolver, type GatewayKeyResolver } from './llm/key-resolver.js';
 import { loadGatewayKeysFile } from './llm/key-resolver-file.js';
 import type { Config } from './config/index.js';
 import {
@@ -31,6 +32,8 @@ import { OpenAiProvider, type LlmProvider } from './llm/index.js';
 import { createLogger, type Logger } from './server/logger.js';
 import { TurnCancelled } from './server/turn-slot.js';
 import { openStorage, type Storage } from './storage/index.js';
+import { assertAdminExposure } from './auth/admin-exposure.js';
+import { connectorConfinement } from './connectors/confinement.js';
 
 /** Seams a host may supply instead of the ones configuration would choose. */
 export interface AppDeps {
@@ -98,6 +101,7 @@ async function buildKnowledge(config: Config, storage: Storage, logger: Logger, 
 
 /** The composition root: builds every seam once from configuration and hands them down. */
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<App> {
+  assertAdminExposure(config);
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger ?? createLogger(config.logLevel);
   const llm =
@@ -106,6 +110,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       baseUrl: config.gateway.baseUrl,
       maxRetries: config.gateway.maxRetries,
       idleTimeoutMs: config.gateway.idleTimeoutMs,
+      ...(config.gateway.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutMs: config.gateway.firstTokenTimeoutMs } : {}),
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
   const fileTools = config.toolsFile ? await loadToolsFile(config.toolsFile, deps.fetch) : [];
@@ -116,9 +121,12 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
       onLookupFailed: (agentId, reason) => logger.warn({ agentId, reason }, 'widget policy lookup failed; treating the agent as having no policy'),
     }));
-  const gatewayKeys =
-    deps.gatewayKeys ??
-    (config.gateway.keysFile ? await loadGatewayKeysFile(config.gateway.keysFile, config.gateway.apiKey) : new SingleKeyResolver(config.gateway.apiKey));
+  // The built-in resolvers are in-memory lookups; a host's may call out, so its answers are cached briefly.
+  const gatewayKeys = deps.gatewayKeys
+    ? new CachedKeyResolver(deps.gatewayKeys)
+    : config.gateway.keysFile
+      ? await loadGatewayKeysFile(config.gateway.keysFile, config.gateway.apiKey)
+      : new SingleKeyResolver(config.gateway.apiKey);
   // Opened after the file-based configuration has loaded, so a bad tools or keys file fails the boot
   // without leaving a database pool or a PGlite directory lock behind.
   const storage = deps.storage ?? (await buildStorage(config, logger));
@@ -130,7 +138,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   let backplane: Backplane;
   try {
     knowledge = deps.knowledge ?? (await buildKnowledge(config, storage, logger, now));
-    settings = deps.settings ?? (await settingsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
+    // Read by every turn, so cached per organization for a short TTL; a host's own store is used as given.
+    settings = deps.settings ?? new CachedSettingsStore(await settingsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
     // Connector configs and indexing runs too: a run's cursor must outlive the process for the next run to be incremental.
     const connectorStores = await connectorStoresForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
     connectors = deps.connectors ?? connectorStores.connectors;
@@ -147,7 +156,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     knowledge,
     runs: indexingRuns,
     logger,
-    environment: { githubApiUrl: config.githubApiUrl, secrets: deps.secrets ?? environmentSecrets, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
+    environment: {
+      githubApiUrl: config.githubApiUrl,
+      secrets: deps.secrets ?? environmentSecrets,
+      now,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      confinement: connectorConfinement({ ...config, cwd: process.cwd() }),
+    },
   });
   const gate = new ApprovalGate({
     patterns: config.confirmToolPatterns,
@@ -200,6 +215,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     close: async () => {
       await backplane.close();
       await storage.close();
+      // Only the provider built here; a host's own is the host's to close.
+      if (!deps.llm) await llm.close?.();
     },
   };
 }
