@@ -45,6 +45,7 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'llm', name: 'SMOOTH_AGENT_MAX_ITERATIONS', default: String(DEFAULTS.maxIterations), secret: false, description: 'model <-> tools rounds per turn', effective: (c) => c.maxIterations }),
   s({ group: 'llm', name: 'SMOOTH_AGENT_MAX_TOKENS', default: String(DEFAULTS.maxTokens), secret: false, description: 'max_tokens per model call', effective: (c) => c.maxTokens }),
   s({ group: 'llm', name: 'SMOOTH_AGENT_LLM_MAX_RETRIES', default: String(DEFAULTS.llmMaxRetries), secret: false, description: 'retries of 408/429/5xx/connection failures before the first token', effective: (c) => c.gateway.maxRetries }),
+  s({ group: 'llm', name: 'SMOOTH_AGENT_FIRST_TOKEN_TIMEOUT_MS', default: String(DEFAULTS.llmFirstTokenTimeoutMs), secret: false, description: 'the whole wait for a model call\'s first token, retries included; past it the turn ends with AGENT_ERROR', effective: (c) => c.gateway.firstTokenTimeoutMs }),
   s({ group: 'llm', name: 'SMOOTH_AGENT_LLM_IDLE_TIMEOUT_MS', default: String(DEFAULTS.llmIdleTimeoutMs), secret: false, description: 'a model stream silent this long ends the turn with AGENT_ERROR', effective: (c) => c.gateway.idleTimeoutMs }),
 
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_SEED_KB', default: 'off', secret: false, description: '1: load the two demo policy documents (returns, shipping)', effective: (c) => c.seedKb }),
@@ -53,6 +54,8 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_EMBEDDING_DIMENSIONS', default: '1536', secret: false, description: 'gateway embedding width', effective: (c) => c.retrieval.embeddingDimensions }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_RERANK', default: 'off', secret: false, description: 'off, lexical or gateway', effective: (c) => c.retrieval.rerank }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_RERANK_MODEL', default: 'rerank-english-v3.0', secret: false, description: 'gateway rerank model', effective: (c) => c.retrieval.rerankModel }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_FILE_CONNECTOR_ROOTS', default: 'unset', secret: false, description: ':-separated absolute directories file connectors may read; unset: refused under AUTH_MODE=jwt, the working directory otherwise', effective: (c) => c.fileConnectorRoots }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_CONNECTORS_ALLOW_PRIVATE', default: 'off', secret: false, description: '1: web connectors may reach loopback, private, link-local and metadata addresses', effective: (c) => c.connectorsAllowPrivate }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_GITHUB_API_URL', default: DEFAULTS.githubApiUrl, secret: false, description: 'GitHub REST base for github connectors (Enterprise: https://host/api/v3)', effective: (c) => c.githubApiUrl }),
 
   s({ group: 'tools', name: 'SMOOTH_AGENT_TOOLS_FILE', default: 'unset', secret: false, description: 'JSON array of webhook tools', effective: (c) => c.toolsFile }),
@@ -86,6 +89,7 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'auth', name: 'AUTH_JWT_AUDIENCE', default: 'unset', secret: false, description: 'required aud, when set', effective: (c) => c.jwt.audience }),
   s({ group: 'auth', name: 'AUTH_JWT_CLOCK_SKEW_SECS', default: '30', secret: false, description: 'tolerance for exp/nbf', effective: (c) => c.jwt.clockToleranceSec }),
   s({ group: 'auth', name: 'AUTH_DEV_ORG_ID', default: 'the default org', secret: false, derivedDefault: true, description: 'organization of the dev admin under AUTH_MODE=none', effective: (c) => c.devOrgId }),
+  s({ group: 'auth', name: 'SMOOTH_AGENT_ALLOW_INSECURE_ADMIN', default: 'off', secret: false, description: '1: let AUTH_MODE=none listen on a non-loopback address anyway', effective: (c) => c.allowInsecureAdmin }),
   s({ group: 'auth', name: 'SMOOTH_AGENT_STRICT_AUTH', default: 'off', secret: false, description: '1: a /ws upgrade with a missing or invalid token gets HTTP 401', effective: (c) => c.strictAuth }),
 
   s({ group: 'widget', name: 'SMOOTH_AGENT_SERVE_WIDGET', default: 'on when bound to loopback', secret: false, derivedDefault: true, description: 'serve the chat page GET / and GET /chat-widget.iife.js', effective: (c) => c.serveWidget }),
