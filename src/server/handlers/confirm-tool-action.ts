@@ -1,6 +1,7 @@
 import { immediate, ProtocolError, type ActionOf } from '../../protocol/index.js';
 import type { PendingApproval, Session, TurnCheckpoint } from '../../storage/index.js';
 import type { Connection } from '../connection.js';
+import { announceApprovalResolved } from '../approval-notices.js';
 import { streamTurn } from '../turn-stream.js';
 import { gatewayKeyFor } from './send-message.js';
 import { accessFor, findUsableSession } from './sessions.js';
@@ -34,6 +35,7 @@ function resumeHere(connection: Connection, session: Session, checkpoint: TurnCh
       signal,
       emit,
     }),
+    { session, resumed: true },
   );
 }
 
@@ -85,5 +87,7 @@ export async function confirmToolAction(
     throw new ProtocolError('LLM_UNAVAILABLE', 'no LLM gateway key is configured, so the parked turn cannot continue');
   }
   ack(connection, requestId, session.sessionId, action.approved);
+  // The turn may still be parked on another replica (its client connected there): it stops now.
+  void announceApprovalResolved(connection.app.backplane, session.sessionId);
   resumeHere(connection, session, checkpoint, action.approved, apiKey);
 }

@@ -44,5 +44,6 @@ export async function sendMessage(connection: Connection, action: ActionOf<'send
       signal,
       emit,
     }),
+    { session, resumed: false },
   );
 }
