@@ -14,11 +14,18 @@ const CONFIG_DIR = resolve(import.meta.dirname, '..', 'src', 'config');
 const ENV_LITERAL = /(['"`])([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\1/g;
 const LOCAL_IMPORT = /from\s+'(\.\/[^']+)\.js'/g;
 
+/** `env.SMOOTH_AGENT_X` / `process.env.X`: property access reads a variable without a string literal. */
+const ENV_PROPERTY = /\benv\.([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b/g;
+
 function envNamesIn(source: string): Set<string> {
-  return new Set([...source.matchAll(ENV_LITERAL)].map((m) => m[2]!));
+  return new Set([...[...source.matchAll(ENV_LITERAL)].map((m) => m[2]!), ...[...source.matchAll(ENV_PROPERTY)].map((m) => m[1]!)]);
 }
 
-/** load-config.ts and every src/config module it imports, transitively (types-only modules add nothing). */
+/**
+ * load-config.ts and every src/config module it imports, transitively (types-only modules add nothing).
+ * Modules that read the environment belong in src/config ("the only reader of process.env"), so the
+ * walk stays there instead of pulling in constants of the whole code base.
+ */
 function readerSources(entry = join(CONFIG_DIR, 'load-config.ts')): Map<string, string> {
   const seen = new Map<string, string>();
   const visit = (file: string) => {
@@ -39,8 +46,8 @@ function namesReadByLoadConfig(): Set<string> {
 
 describe('settings catalog', () => {
   it('the scanner finds names however they are read, and ignores names inside sentences', () => {
-    const found = envNamesIn(`text(env, 'SMOOTH_AGENT_NEW_THING'); read("X_Y"); ['A_URL', \`B_URL\`]; 'needs SMOOTH_AGENT_PORT set'`);
-    expect([...found].sort()).toEqual(['A_URL', 'B_URL', 'SMOOTH_AGENT_NEW_THING', 'X_Y']);
+    const found = envNamesIn(`text(env, 'SMOOTH_AGENT_NEW_THING'); read("X_Y"); ['A_URL', \`B_URL\`]; 'needs SMOOTH_AGENT_PORT set'; env.C_FLAG`);
+    expect([...found].sort()).toEqual(['A_URL', 'B_URL', 'C_FLAG', 'SMOOTH_AGENT_NEW_THING', 'X_Y']);
   });
 
   it('follows load-config into the modules it delegates to', () => {

@@ -57,13 +57,18 @@ async function copyRepository(into: string): Promise<void> {
   await symlink(join(ROOT, 'dist'), join(into, 'dist'), 'dir');
 }
 
-/** A newcomer's shell: none of this machine's smooth-operator, auth or gateway settings, and npm kept off the network. */
+let npmCache = '';
+
+/**
+ * A newcomer's shell: none of this machine's smooth-operator, auth or gateway settings; npm kept off
+ * the network, with a cache of its own (npx links the local package into it) that goes with the test.
+ */
 function shellEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(SMOOTH_AGENT_|SMOOAI_|AUTH_|WIDGET_AUTH_|DATABASE_URL$)/.test(name)) env[name] = value;
+    if (!/^(SMOOTH_AGENT_|SMOOAI_|AUTH_|WIDGET_AUTH_|DATABASE_URL$|npm_)/.test(name)) env[name] = value;
   }
-  return { ...env, npm_config_offline: 'true', npm_config_update_notifier: 'false' };
+  return { ...env, npm_config_offline: 'true', npm_config_update_notifier: 'false', npm_config_cache: npmCache };
 }
 
 interface Finished {
@@ -164,11 +169,13 @@ describe('README "Try it" section, executed on a copy of the repository', () => 
   beforeAll(async () => {
     if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/cli/main.js is missing: run `npm run build` first (npm test does)');
     scratch = await mkdtemp(join(tmpdir(), 'so-readme-'));
+    npmCache = await mkdtemp(join(tmpdir(), 'so-readme-npm-'));
     await copyRepository(scratch);
   });
   afterAll(async () => {
     stopGroup(server);
     await rm(scratch, { recursive: true, force: true });
+    await rm(npmCache, { recursive: true, force: true });
   });
 
   it('step 1 serves the demo documents; step 2 answers from them with a citation; step 3 ingests docs/ and cites it', async () => {

@@ -7,7 +7,7 @@ import { DEFAULTS } from './load-config.js';
  * when load-config (or a module it delegates to) reads a variable that is missing here, so the help
  * cannot fall behind the code.
  */
-export type SettingGroup = 'server' | 'llm' | 'knowledge' | 'tools' | 'storage' | 'backplane' | 'auth' | 'widget' | 'limits';
+export type SettingGroup = 'server' | 'llm' | 'knowledge' | 'agents' | 'tools' | 'storage' | 'backplane' | 'auth' | 'widget' | 'observability' | 'limits';
 
 export type EffectiveValue = string | number | boolean | undefined | readonly string[];
 
@@ -45,6 +45,7 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'llm', name: 'SMOOTH_AGENT_MAX_ITERATIONS', default: String(DEFAULTS.maxIterations), secret: false, description: 'model <-> tools rounds per turn', effective: (c) => c.maxIterations }),
   s({ group: 'llm', name: 'SMOOTH_AGENT_MAX_TOKENS', default: String(DEFAULTS.maxTokens), secret: false, description: 'max_tokens per model call', effective: (c) => c.maxTokens }),
   s({ group: 'llm', name: 'SMOOTH_AGENT_LLM_MAX_RETRIES', default: String(DEFAULTS.llmMaxRetries), secret: false, description: 'retries of 408/429/5xx/connection failures before the first token', effective: (c) => c.gateway.maxRetries }),
+  s({ group: 'llm', name: 'SMOOTH_AGENT_FIRST_TOKEN_TIMEOUT_MS', default: String(DEFAULTS.llmFirstTokenTimeoutMs), secret: false, description: 'the whole wait for a model call\'s first token, retries included; past it the turn ends with AGENT_ERROR', effective: (c) => c.gateway.firstTokenTimeoutMs }),
   s({ group: 'llm', name: 'SMOOTH_AGENT_LLM_IDLE_TIMEOUT_MS', default: String(DEFAULTS.llmIdleTimeoutMs), secret: false, description: 'a model stream silent this long ends the turn with AGENT_ERROR', effective: (c) => c.gateway.idleTimeoutMs }),
 
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_SEED_KB', default: 'off', secret: false, description: '1: load the two demo policy documents (returns, shipping)', effective: (c) => c.seedKb }),
@@ -53,7 +54,24 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_EMBEDDING_DIMENSIONS', default: '1536', secret: false, description: 'gateway embedding width', effective: (c) => c.retrieval.embeddingDimensions }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_RERANK', default: 'off', secret: false, description: 'off, lexical or gateway', effective: (c) => c.retrieval.rerank }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_RERANK_MODEL', default: 'rerank-english-v3.0', secret: false, description: 'gateway rerank model', effective: (c) => c.retrieval.rerankModel }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_FILE_CONNECTOR_ROOTS', default: 'unset', secret: false, description: ':-separated absolute directories file connectors may read; unset: refused under AUTH_MODE=jwt, the working directory otherwise', effective: (c) => c.fileConnectorRoots }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_CONNECTORS_ALLOW_PRIVATE', default: 'off', secret: false, description: '1: web connectors may reach loopback, private, link-local and metadata addresses', effective: (c) => c.connectorsAllowPrivate }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_RETRIEVAL_MIN_CONFIDENCE', default: '0.45', secret: false, description: 'hits below this confidence (0-1) are not used: not injected, cited or quoted', effective: (c) => c.retrieval.minConfidence }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE', default: 'unset', secret: false, description: 'extra support synonyms, one group of comma-separated phrases per line', effective: (c) => c.retrieval.synonymsFile }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_RETRIEVAL_WORDNET', default: 'off', secret: false, description: '1: also expand queries with WordNet synonyms', effective: (c) => c.retrieval.wordnetSynonyms }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE', default: 'off', secret: false, description: '1 (with an LLM): rewrite the message into a search query before retrieval (one short call)', effective: (c) => c.retrieval.queryRewrite }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_DOCUMENT_SETS', default: 'unset', secret: false, description: 'comma-separated document sets a turn searches when its agent names none; unset: every set', effective: (c) => c.retrieval.documentSets }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_GITHUB_API_URL', default: DEFAULTS.githubApiUrl, secret: false, description: 'GitHub REST base for github connectors (Enterprise: https://host/api/v3)', effective: (c) => c.githubApiUrl }),
+
+  s({ group: 'agents', name: 'SMOOTH_AGENT_AGENTS_FILE', default: 'unset', secret: false, description: 'JSON array of agent configs written to the agent store at every boot', effective: (c) => c.agentsFile }),
+  s({ group: 'agents', name: 'SMOOTH_AGENT_JUDGE_MODEL', default: 'SMOOTH_AGENT_MODEL', secret: false, derivedDefault: true, description: 'model of the workflow judge', effective: (c) => c.judgeModel }),
+  s({ group: 'agents', name: 'SMOOTH_AGENT_CONTACT', default: 'unset', secret: false, description: 'how a visitor reaches a person, offered when the knowledge base has nothing', effective: (c) => c.contact }),
+  s({ group: 'agents', name: 'SMOOTH_AGENT_INTERACTION_TIMEOUT_MS', default: String(DEFAULTS.interactionTimeoutMs), secret: false, description: 'an unanswered Rich Interaction (form, choices) resumes the turn as no_response after this long', effective: (c) => c.interactionTimeoutMs }),
+  s({ group: 'agents', name: 'SMOOTH_AGENT_SMTP_URL', default: 'unset', secret: true, secretUrl: true, description: 'smtp:// or smtps:// mail server for OTP codes; unset: OTP is off', effective: (c) => c.otp.smtpUrl }),
+  s({ group: 'agents', name: 'SMOOTH_AGENT_OTP_FROM', default: 'unset', secret: false, description: 'From address of OTP mails (required with SMOOTH_AGENT_SMTP_URL)', effective: (c) => c.otp.from }),
+  s({ group: 'agents', name: 'SMOOTH_AGENT_OTP_MAX_SENDS_PER_SESSION', default: String(DEFAULTS.otpMaxSendsPerSession), secret: false, description: 'codes one session may be sent per window', effective: (c) => c.otp.maxSendsPerSession }),
+  s({ group: 'agents', name: 'SMOOTH_AGENT_OTP_MAX_SENDS_PER_ADDRESS', default: String(DEFAULTS.otpMaxSendsPerAddress), secret: false, description: 'codes one address may be sent per window, across sessions', effective: (c) => c.otp.maxSendsPerAddress }),
+  s({ group: 'agents', name: 'SMOOTH_AGENT_OTP_SEND_WINDOW_MS', default: String(DEFAULTS.otpSendWindowMs), secret: false, description: 'the window those caps count in', effective: (c) => c.otp.sendWindowMs }),
 
   s({ group: 'tools', name: 'SMOOTH_AGENT_TOOLS_FILE', default: 'unset', secret: false, description: 'JSON array of webhook tools', effective: (c) => c.toolsFile }),
   s({ group: 'tools', name: 'SMOOTH_AGENT_CONFIRM_TOOLS', default: 'unset', secret: false, description: 'comma-separated tool-name substrings that need human approval', effective: (c) => c.confirmToolPatterns }),
@@ -86,6 +104,7 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'auth', name: 'AUTH_JWT_AUDIENCE', default: 'unset', secret: false, description: 'required aud, when set', effective: (c) => c.jwt.audience }),
   s({ group: 'auth', name: 'AUTH_JWT_CLOCK_SKEW_SECS', default: '30', secret: false, description: 'tolerance for exp/nbf', effective: (c) => c.jwt.clockToleranceSec }),
   s({ group: 'auth', name: 'AUTH_DEV_ORG_ID', default: 'the default org', secret: false, derivedDefault: true, description: 'organization of the dev admin under AUTH_MODE=none', effective: (c) => c.devOrgId }),
+  s({ group: 'auth', name: 'SMOOTH_AGENT_ALLOW_INSECURE_ADMIN', default: 'off', secret: false, description: '1: let AUTH_MODE=none listen on a non-loopback address anyway', effective: (c) => c.allowInsecureAdmin }),
   s({ group: 'auth', name: 'SMOOTH_AGENT_STRICT_AUTH', default: 'off', secret: false, description: '1: a /ws upgrade with a missing or invalid token gets HTTP 401', effective: (c) => c.strictAuth }),
 
   s({ group: 'widget', name: 'SMOOTH_AGENT_SERVE_WIDGET', default: 'on when bound to loopback', secret: false, derivedDefault: true, description: 'serve the chat page GET / and GET /chat-widget.iife.js', effective: (c) => c.serveWidget }),
@@ -95,6 +114,11 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'widget', name: 'WIDGET_AUTH_BEARER', default: 'unset', secret: true, description: 'bearer token sent to the policy service', effective: (c) => c.widgetAuth.bearer }),
   s({ group: 'widget', name: 'WIDGET_AUTH_TTL_SECS', default: String(DEFAULTS.widgetAuthTtlSecs), secret: false, description: 'how long a fetched policy (or a 404) is reused', effective: (c) => c.widgetAuth.ttlSecs }),
   s({ group: 'widget', name: 'WIDGET_AUTH_STRICT', default: 'off', secret: false, description: '1: an agent with no policy gets AGENT_NOT_AUTHORIZED', effective: (c) => c.widgetAuth.strict }),
+
+  s({ group: 'observability', name: 'SMOOTH_AGENT_METRICS', default: 'off', secret: false, description: '1: serve GET /metrics (Prometheus) on the main port', effective: (c) => c.observability.metrics }),
+  s({ group: 'observability', name: 'SMOOTH_AGENT_METRICS_TOKEN', default: 'unset', secret: true, description: 'when set, /metrics requires this bearer token', effective: (c) => c.observability.metricsToken }),
+  s({ group: 'observability', name: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: 'unset', secret: false, description: 'OTLP/HTTP base URL; traces are exported only when set', effective: (c) => c.observability.otlpEndpoint }),
+  s({ group: 'observability', name: 'OTEL_SERVICE_NAME', default: 'smooth-operator', secret: false, description: 'service.name of exported traces', effective: (c) => c.observability.serviceName }),
 
   s({ group: 'limits', name: 'SMOOTH_AGENT_MAX_PAYLOAD_BYTES', default: String(DEFAULTS.maxPayloadBytes), secret: false, description: 'largest inbound WebSocket frame', effective: (c) => c.maxPayloadBytes }),
   s({ group: 'limits', name: 'SMOOTH_AGENT_MAX_BUFFERED_BYTES', default: String(DEFAULTS.maxBufferedBytes), secret: false, description: 'outbound bytes queued per client before it is dropped as a slow consumer', effective: (c) => c.maxBufferedBytes }),
@@ -108,11 +132,13 @@ export const GROUP_TITLES: Readonly<Record<SettingGroup, string>> = Object.freez
   server: 'Server',
   llm: 'Language model',
   knowledge: 'Knowledge',
+  agents: 'Agents, interactions and OTP',
   tools: 'Tools and approvals',
   storage: 'Storage',
   backplane: 'Backplane',
   auth: 'Authentication',
   widget: 'Chat widget',
+  observability: 'Observability',
   limits: 'Limits',
 });
 
