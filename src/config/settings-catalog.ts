@@ -54,6 +54,8 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_RERANK', default: 'off', secret: false, description: 'off, lexical or gateway', effective: (c) => c.retrieval.rerank }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_RERANK_MODEL', default: 'rerank-english-v3.0', secret: false, description: 'gateway rerank model', effective: (c) => c.retrieval.rerankModel }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_GITHUB_API_URL', default: DEFAULTS.githubApiUrl, secret: false, description: 'GitHub REST base for github connectors (Enterprise: https://host/api/v3)', effective: (c) => c.githubApiUrl }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_FILE_CONNECTOR_ROOTS', default: 'unset', secret: false, derivedDefault: true, description: ':-separated absolute directories file connectors may read (real paths; .. refused); unset: refused under AUTH_MODE=jwt, the working directory otherwise', effective: (c) => c.fileConnectorRoots }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_CONNECTORS_ALLOW_PRIVATE', default: 'off', secret: false, description: '1: web connectors may reach loopback, private, link-local and metadata addresses (the same-origin rule still holds)', effective: (c) => c.connectorsAllowPrivate }),
 
   s({ group: 'tools', name: 'SMOOTH_AGENT_TOOLS_FILE', default: 'unset', secret: false, description: 'JSON array of webhook tools', effective: (c) => c.toolsFile }),
   s({ group: 'tools', name: 'SMOOTH_AGENT_CONFIRM_TOOLS', default: 'unset', secret: false, description: 'comma-separated tool-name substrings that need human approval', effective: (c) => c.confirmToolPatterns }),
@@ -87,6 +89,7 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'auth', name: 'AUTH_JWT_CLOCK_SKEW_SECS', default: '30', secret: false, description: 'tolerance for exp/nbf', effective: (c) => c.jwt.clockToleranceSec }),
   s({ group: 'auth', name: 'AUTH_DEV_ORG_ID', default: 'the default org', secret: false, derivedDefault: true, description: 'organization of the dev admin under AUTH_MODE=none', effective: (c) => c.devOrgId }),
   s({ group: 'auth', name: 'SMOOTH_AGENT_STRICT_AUTH', default: 'off', secret: false, description: '1: a /ws upgrade with a missing or invalid token gets HTTP 401', effective: (c) => c.strictAuth }),
+  s({ group: 'auth', name: 'SMOOTH_AGENT_ALLOW_INSECURE_ADMIN', default: 'off', secret: false, description: '1: let AUTH_MODE=none (any token is an admin) listen on a non-loopback address', effective: (c) => c.allowInsecureAdmin }),
 
   s({ group: 'widget', name: 'SMOOTH_AGENT_SERVE_WIDGET', default: 'on when bound to loopback', secret: false, derivedDefault: true, description: 'serve the chat page GET / and GET /chat-widget.iife.js', effective: (c) => c.serveWidget }),
   s({ group: 'widget', name: 'SMOOTH_AGENT_WIDGET_TOKEN', default: 'unset', secret: true, description: 'token the chat page hands the widget (visible to every page visitor)', effective: (c) => c.widgetToken }),
