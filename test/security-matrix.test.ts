@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminRoute } from '../src/admin/route.js';
 import { ADMIN_ROUTES } from '../src/admin/routes/index.js';
 import { StaticWidgetPolicies } from '../src/auth/index.js';
+import { loadConfig } from '../src/config/index.js';
 import { MemoryBackplane, type Sink } from '../src/backplane/index.js';
 import { MemoryStorage } from '../src/storage/index.js';
 import type { ScriptStep } from '../src/testing/index.js';
@@ -41,6 +42,8 @@ const config = {
   // One test process opens a few dozen sockets and sends a few thousand frames: no abuse limits here.
   maxConnectionsPerIp: 0,
   maxFramesPerSec: 0,
+  // Every hit counts as knowledge, however weak: access alone decides what a turn sees here.
+  retrieval: loadConfig({ SMOOTH_AGENT_RETRIEVAL_MIN_CONFIDENCE: '0' }).retrieval,
 };
 const SHOP = 'https://shop.example';
 const WIDGET = { 'org-1': '00000000-0000-4000-8000-0000000000a1', 'org-2': '00000000-0000-4000-8000-0000000000a2' } as const;
