@@ -267,6 +267,7 @@ beforeAll(async () => {
     const connector = await admin('POST', '/admin/connectors', find(`admin@${org}`), { name: `files-${mark(org)}`, kind: 'file', config: { path: fileRoot } });
     expect(connector.status).toBe(201);
     connectorIds[org] = connector.body.connector.id as string;
+    expect((await admin('PUT', `/admin/agents/agent-${mark(org)}`, find(`admin@${org}`), { name: `agent ${mark(org)}` })).status).toBe(200);
   }
 
   // Sessions owned by each kind of principal, created directly and through a widget policy.
@@ -483,6 +484,19 @@ async function scratchConnector(org: Org): Promise<string> {
   return created.body.connector.id as string;
 }
 
+/** A new visitor conversation of the organization (through its widget). */
+async function scratchConversation(org: Org): Promise<string> {
+  const s = await createSession(callers[0]!, org);
+  scratchSessionIds.push(s.sessionId);
+  return s.conversationId;
+}
+
+async function scratchAgent(org: Org): Promise<string> {
+  const id = `scratch-agent-${++unique}`;
+  expect((await admin('PUT', `/admin/agents/${id}`, find(`admin@${org}`), { name: `agent ${mark(org)}` })).status).toBe(200);
+  return id;
+}
+
 /** Which conversations a caller may read through the admin API: staff all of their org's, basic users their own. */
 function adminReads(c: Caller, s: SessionRecord): boolean {
   if (c.token === undefined || c.org !== s.org) return false;
@@ -492,15 +506,19 @@ function adminReads(c: Caller, s: SessionRecord): boolean {
 /** Resources of one organization that a route's path parameter can name. `fresh*` are made per probe. */
 const RESOURCES = {
   conversation: (org: Org) => sessions.find((s) => s.org === org && s.ownerUser !== undefined)!.conversationId,
-  freshConversation: async (org: Org) => {
-    const s = await createSession(callers[0]!, org);
-    scratchSessionIds.push(s.sessionId);
-    return s.conversationId;
-  },
+  freshConversation: scratchConversation,
   connector: (org: Org) => connectorIds[org],
   freshConnector: scratchConnector,
   document: docOf,
   freshDocument: scratchDocument,
+  agent: (org: Org) => `agent-${mark(org)}`,
+  freshAgent: scratchAgent,
+  /** A new visitor conversation that a curator of its organization has taken over. */
+  takenOverConversation: async (org: Org): Promise<string> => {
+    const id = await scratchConversation(org);
+    expect((await admin('POST', `/admin/conversations/${id}/takeover`, find(`curator@${org}`))).status).toBe(200);
+    return id;
+  },
 } satisfies Record<string, (org: Org) => string | Promise<string>>;
 
 /**
@@ -637,6 +655,29 @@ const FIXTURES: Record<string, RouteFixture> = {
   }),
   'DELETE /admin/connectors/:id': scoped('freshConnector'),
   'POST /admin/connectors/:id/index': scoped('connector', { content: (r) => r.body.run.status === 'succeeded' }),
+  'GET /admin/agents/:agentId': scoped('agent', { content: (r, org, id) => r.body.agent.agentId === id && r.body.agent.organizationId === org }),
+  // An upsert keyed per organization: another org's admin writing "the same" id creates their own
+  // agent (200, in their org) and never touches the original, so the cross-org cell is a 200 too.
+  'PUT /admin/agents/:agentId': {
+    probes: async (c) =>
+      perOrg(async (org) => {
+        const id = await scratchAgent(org);
+        const admin_ = c.token !== undefined && c.role === 'admin';
+        return {
+          target: `agent of ${org}`,
+          path: `/admin/agents/${id}`,
+          body: { name: `written by ${c.label}` },
+          ...(admin_ ? { expect: { status: 200 } } : { resourceOrg: org }),
+          content: (r: Reply) => r.body.agent.organizationId === c.org && r.body.agent.name === `written by ${c.label}`,
+        };
+      }),
+  },
+  'DELETE /admin/agents/:agentId': scoped('freshAgent'),
+  'GET /admin/conversations/:id/handoff': scoped('conversation', { content: (r, _org, id) => r.body.conversationId === id }),
+  'POST /admin/conversations/:id/takeover': scoped('freshConversation', { content: (r) => r.body.handoff.state === 'human' }),
+  'POST /admin/conversations/:id/messages': scoped('takenOverConversation', { body: (org) => ({ text: `operator reply ${mark(org)}` }), content: (r) => r.body.message.direction === 'outbound' }),
+  'POST /admin/conversations/:id/handback': scoped('takenOverConversation', { content: (r) => r.body.handoff.state === 'bot' }),
+  'POST /admin/conversations/:id/close': scoped('takenOverConversation', { content: (r) => r.body.handoff.state === 'closed' }),
   'GET /admin/indexing/runs': {
     probes: async (c) => [{ target: '—', path: '/admin/indexing/runs', content: (r) => (r.body.runs as Array<{ connectorId: string }>).every((x) => Object.values(connectorIds).includes(x.connectorId) ? x.connectorId === connectorIds[c.org as Org] : true) }],
   },
