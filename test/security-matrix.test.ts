@@ -210,6 +210,13 @@ async function createSession(caller: Caller, viaWidget: Org | undefined): Promis
   };
 }
 
+const EXTRA_SESSION_ACTIONS: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+  ['submit_interaction', { interactionId: 'no-such-interaction', values: {} }],
+  ['verify_otp', { code: '000000' }],
+  ['leave_contact', { email: 'visitor@example.test' }],
+  ['request_human', { reason: 'matrix probe' }],
+];
+
 /** 10 principals × (direct, through org-1's widget) + two through org-2's widget. */
 const SESSION_COUNT = 22;
 
@@ -365,6 +372,26 @@ describe('security matrix', () => {
     }
   }, 180_000);
 
+  it('/ws: the visitor-side actions of interactions, verification and handoff, every principal × every session', async () => {
+    // Without anything parked they answer with their own errors or acks; reaching one of those (and
+    // not SESSION_NOT_FOUND) proves the session was usable. Run last: request_human moves sessions
+    // to a person's queue.
+    for (const caller of callers) {
+      const client = await connect(caller);
+      for (const s of sessions) {
+        const allowed = mayUse(caller, s);
+        for (const [action, extra] of EXTRA_SESSION_ACTIONS) {
+          const requestId = `${action}-${++unique}`;
+          client.send({ action, requestId, sessionId: s.sessionId, ...extra });
+          const reply: Frame = await client.next((f) => f.requestId === requestId || at(f, 'data.requestId') === requestId);
+          const code = reply.type === 'error' ? String(at(reply, 'error.code')) : undefined;
+          const actual = code === 'SESSION_NOT_FOUND' ? 'deny SESSION_NOT_FOUND' : `allow (${code ?? reply.type})`;
+          record(`ws ${action}`, caller, s.label, allowed ? 'allow' : 'deny SESSION_NOT_FOUND', actual, allowed ? code !== 'SESSION_NOT_FOUND' : code === 'SESSION_NOT_FOUND', !allowed && code !== 'SESSION_NOT_FOUND');
+        }
+      }
+    }
+  }, 180_000);
+
   it('admin: every route of /admin/openapi.json has cells, for every principal', async () => {
     const openapi = (await admin('GET', '/admin/openapi.json', undefined)).body as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(openapi.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{([A-Za-z]+)\}/g, ':$1')}`));
@@ -387,7 +414,7 @@ describe('security matrix', () => {
   }, 180_000);
 
   it('has cells for every surface, no leaks and no mismatches', () => {
-    for (const surface of ['context block', 'citations', 'knowledge_search', ...SESSION_ACTIONS.map((a) => `ws ${a}`)]) {
+    for (const surface of ['context block', 'citations', 'knowledge_search', ...[...SESSION_ACTIONS, ...EXTRA_SESSION_ACTIONS.map(([a]) => a)].map((a) => `ws ${a}`)]) {
       expect(cells.some((c) => c.surface === surface), surface).toBe(true);
     }
     const wrong = cells.filter((c) => !c.ok);
