@@ -392,6 +392,32 @@ describe('security matrix', () => {
     }
   }, 180_000);
 
+  it('/ws: the actions that take a conversation id, and the conversation list', async () => {
+    // A conversation is the signed-in caller's when they own its session in its organization.
+    const owns = (c: Caller, s: SessionRecord) => c.token !== undefined && c.org === s.org && s.ownerUser === c.sub;
+    for (const caller of callers) {
+      const client = await connect(caller);
+      const listed = await client.request({ action: 'list_conversations', requestId: `list-${++unique}`, limit: 100 });
+      const ids = new Set(((at(listed, 'data.conversations') as Array<{ conversationId: string }> | undefined) ?? []).map((c) => c.conversationId));
+      for (const s of sessions) {
+        const expected = owns(caller, s);
+        record('ws list_conversations', caller, s.label, expected ? 'listed' : 'absent', ids.has(s.conversationId) ? 'listed' : 'absent', ids.has(s.conversationId) === expected, ids.has(s.conversationId) && !expected);
+        const frames = [
+          { action: 'rename_conversation', conversationId: s.conversationId, title: `renamed by ${caller.label}` },
+          { action: 'create_conversation_session', conversationId: s.conversationId },
+        ];
+        for (const frame of frames) {
+          const reply = await client.request({ ...frame, requestId: `${frame.action}-${++unique}` });
+          const code = reply.type === 'error' ? String(at(reply, 'error.code')) : undefined;
+          const resumedId = at(reply, 'data.sessionId');
+          if (typeof resumedId === 'string') scratchSessionIds.push(resumedId);
+          const ok = expected ? reply.status === 200 && at(reply, 'data.conversationId') === s.conversationId : code === 'CONVERSATION_NOT_FOUND';
+          record(`ws ${frame.action}{conversationId}`, caller, s.label, expected ? 'allow' : 'deny CONVERSATION_NOT_FOUND', code ? `deny ${code}` : 'allow', ok, !expected && code === undefined);
+        }
+      }
+    }
+  }, 180_000);
+
   it('admin: every route of /admin/openapi.json has cells, for every principal', async () => {
     const openapi = (await admin('GET', '/admin/openapi.json', undefined)).body as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(openapi.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{([A-Za-z]+)\}/g, ':$1')}`));
