@@ -104,6 +104,7 @@ const storage = new MemoryStorage();
 const backplane = new RecordingBackplane();
 let callers: Caller[] = [];
 const sessions: SessionRecord[] = [];
+const consoles: Array<{ caller: Caller; client: TestClient }> = [];
 const cells: Cell[] = [];
 const sockets: TestClient[] = [];
 let fileRoot = '';
@@ -277,6 +278,16 @@ beforeAll(async () => {
     expect((await admin('PUT', `/admin/agents/agent-${mark(org)}`, find(`admin@${org}`), { name: `agent ${mark(org)}` })).status).toBe(200);
   }
 
+  // Operator consoles of each org (and attempts by everyone else) listen to the whole run.
+  for (const caller of callers) {
+    const client = await connect(caller);
+    const reply = await client.request({ action: 'operator_subscribe', requestId: `sub-${++unique}` });
+    const allowed = staffOf(caller, caller.org ?? '');
+    const code = reply.type === 'error' ? String(at(reply, 'error.code')) : undefined;
+    record('ws operator_subscribe', caller, '—', allowed ? 'allow' : 'deny FORBIDDEN', code ? `deny ${code}` : 'allow', allowed ? code === undefined : code === 'FORBIDDEN', !allowed && code === undefined);
+    if (allowed) consoles.push({ caller, client });
+  }
+
   // Sessions owned by each kind of principal, created directly and through a widget policy.
   for (const caller of callers) {
     sessions.push(await createSession(caller, undefined));
@@ -438,6 +449,23 @@ describe('security matrix', () => {
     }
     expect(uncovered, 'admin routes without matrix cells: add a fixture to FIXTURES in test/security-matrix.test.ts').toEqual([]);
   }, 180_000);
+
+  it("operator consoles heard only their organization's conversations, and never a session id", () => {
+    for (const { caller, client } of consoles) {
+      const heard = JSON.stringify(client.frames);
+      for (const s of sessions) {
+        const own = s.org === caller.org;
+        const mentioned = heard.includes(s.conversationId);
+        // Their own org's conversations may or may not have produced console events; others' never.
+        record('operator console events', caller, s.label, own ? 'may hear' : 'silent', mentioned ? 'heard' : 'silent', own || !mentioned, !own && mentioned);
+      }
+      const leakedId = secretIds().some((id) => heard.includes(id));
+      record('operator console events', caller, 'session ids', 'none', leakedId ? 'a session id' : 'none', !leakedId, leakedId);
+      // request_human ran on the org's sessions, so each console heard something.
+      expect(heard, caller.label).toContain('handoff_update');
+    }
+    expect(consoles).toHaveLength(4);
+  });
 
   it('has cells for every surface, no leaks and no mismatches', () => {
     for (const surface of ['context block', 'citations', 'knowledge_search', ...[...SESSION_ACTIONS, ...EXTRA_SESSION_ACTIONS.map(([a]) => a)].map((a) => `ws ${a}`)]) {
