@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminRoute } from '../src/admin/route.js';
 import { ADMIN_ROUTES } from '../src/admin/routes/index.js';
 import { StaticWidgetPolicies } from '../src/auth/index.js';
+import { loadConfig } from '../src/config/index.js';
 import { MemoryBackplane, type Sink } from '../src/backplane/index.js';
 import { MemoryStorage } from '../src/storage/index.js';
 import type { ScriptStep } from '../src/testing/index.js';
@@ -41,6 +42,8 @@ const config = {
   // One test process opens a few dozen sockets and sends a few thousand frames: no abuse limits here.
   maxConnectionsPerIp: 0,
   maxFramesPerSec: 0,
+  // Every hit counts as knowledge, however weak: access alone decides what a turn sees here.
+  retrieval: loadConfig({ SMOOTH_AGENT_RETRIEVAL_MIN_CONFIDENCE: '0' }).retrieval,
 };
 const SHOP = 'https://shop.example';
 const WIDGET = { 'org-1': '00000000-0000-4000-8000-0000000000a1', 'org-2': '00000000-0000-4000-8000-0000000000a2' } as const;
@@ -101,6 +104,7 @@ const storage = new MemoryStorage();
 const backplane = new RecordingBackplane();
 let callers: Caller[] = [];
 const sessions: SessionRecord[] = [];
+const consoles: Array<{ caller: Caller; client: TestClient }> = [];
 const cells: Cell[] = [];
 const sockets: TestClient[] = [];
 let fileRoot = '';
@@ -207,6 +211,13 @@ async function createSession(caller: Caller, viaWidget: Org | undefined): Promis
   };
 }
 
+const EXTRA_SESSION_ACTIONS: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+  ['submit_interaction', { interactionId: 'no-such-interaction', values: {} }],
+  ['verify_otp', { code: '000000' }],
+  ['leave_contact', { email: 'visitor@example.test' }],
+  ['request_human', { reason: 'matrix probe' }],
+];
+
 /** 10 principals × (direct, through org-1's widget) + two through org-2's widget. */
 const SESSION_COUNT = 22;
 
@@ -264,6 +275,17 @@ beforeAll(async () => {
     const connector = await admin('POST', '/admin/connectors', find(`admin@${org}`), { name: `files-${mark(org)}`, kind: 'file', config: { path: fileRoot } });
     expect(connector.status).toBe(201);
     connectorIds[org] = connector.body.connector.id as string;
+    expect((await admin('PUT', `/admin/agents/agent-${mark(org)}`, find(`admin@${org}`), { name: `agent ${mark(org)}` })).status).toBe(200);
+  }
+
+  // Operator consoles of each org (and attempts by everyone else) listen to the whole run.
+  for (const caller of callers) {
+    const client = await connect(caller);
+    const reply = await client.request({ action: 'operator_subscribe', requestId: `sub-${++unique}` });
+    const allowed = staffOf(caller, caller.org ?? '');
+    const code = reply.type === 'error' ? String(at(reply, 'error.code')) : undefined;
+    record('ws operator_subscribe', caller, '—', allowed ? 'allow' : 'deny FORBIDDEN', code ? `deny ${code}` : 'allow', allowed ? code === undefined : code === 'FORBIDDEN', !allowed && code === undefined);
+    if (allowed) consoles.push({ caller, client });
   }
 
   // Sessions owned by each kind of principal, created directly and through a widget policy.
@@ -361,6 +383,52 @@ describe('security matrix', () => {
     }
   }, 180_000);
 
+  it('/ws: the visitor-side actions of interactions, verification and handoff, every principal × every session', async () => {
+    // Without anything parked they answer with their own errors or acks; reaching one of those (and
+    // not SESSION_NOT_FOUND) proves the session was usable. Run last: request_human moves sessions
+    // to a person's queue.
+    for (const caller of callers) {
+      const client = await connect(caller);
+      for (const s of sessions) {
+        const allowed = mayUse(caller, s);
+        for (const [action, extra] of EXTRA_SESSION_ACTIONS) {
+          const requestId = `${action}-${++unique}`;
+          client.send({ action, requestId, sessionId: s.sessionId, ...extra });
+          const reply: Frame = await client.next((f) => f.requestId === requestId || at(f, 'data.requestId') === requestId);
+          const code = reply.type === 'error' ? String(at(reply, 'error.code')) : undefined;
+          const actual = code === 'SESSION_NOT_FOUND' ? 'deny SESSION_NOT_FOUND' : `allow (${code ?? reply.type})`;
+          record(`ws ${action}`, caller, s.label, allowed ? 'allow' : 'deny SESSION_NOT_FOUND', actual, allowed ? code !== 'SESSION_NOT_FOUND' : code === 'SESSION_NOT_FOUND', !allowed && code !== 'SESSION_NOT_FOUND');
+        }
+      }
+    }
+  }, 180_000);
+
+  it('/ws: the actions that take a conversation id, and the conversation list', async () => {
+    // A conversation is the signed-in caller's when they own its session in its organization.
+    const owns = (c: Caller, s: SessionRecord) => c.token !== undefined && c.org === s.org && s.ownerUser === c.sub;
+    for (const caller of callers) {
+      const client = await connect(caller);
+      const listed = await client.request({ action: 'list_conversations', requestId: `list-${++unique}`, limit: 100 });
+      const ids = new Set(((at(listed, 'data.conversations') as Array<{ conversationId: string }> | undefined) ?? []).map((c) => c.conversationId));
+      for (const s of sessions) {
+        const expected = owns(caller, s);
+        record('ws list_conversations', caller, s.label, expected ? 'listed' : 'absent', ids.has(s.conversationId) ? 'listed' : 'absent', ids.has(s.conversationId) === expected, ids.has(s.conversationId) && !expected);
+        const frames = [
+          { action: 'rename_conversation', conversationId: s.conversationId, title: `renamed by ${caller.label}` },
+          { action: 'create_conversation_session', conversationId: s.conversationId },
+        ];
+        for (const frame of frames) {
+          const reply = await client.request({ ...frame, requestId: `${frame.action}-${++unique}` });
+          const code = reply.type === 'error' ? String(at(reply, 'error.code')) : undefined;
+          const resumedId = at(reply, 'data.sessionId');
+          if (typeof resumedId === 'string') scratchSessionIds.push(resumedId);
+          const ok = expected ? reply.status === 200 && at(reply, 'data.conversationId') === s.conversationId : code === 'CONVERSATION_NOT_FOUND';
+          record(`ws ${frame.action}{conversationId}`, caller, s.label, expected ? 'allow' : 'deny CONVERSATION_NOT_FOUND', code ? `deny ${code}` : 'allow', ok, !expected && code === undefined);
+        }
+      }
+    }
+  }, 180_000);
+
   it('admin: every route of /admin/openapi.json has cells, for every principal', async () => {
     const openapi = (await admin('GET', '/admin/openapi.json', undefined)).body as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(openapi.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{([A-Za-z]+)\}/g, ':$1')}`));
@@ -382,8 +450,25 @@ describe('security matrix', () => {
     expect(uncovered, 'admin routes without matrix cells: add a fixture to FIXTURES in test/security-matrix.test.ts').toEqual([]);
   }, 180_000);
 
+  it("operator consoles heard only their organization's conversations, and never a session id", () => {
+    for (const { caller, client } of consoles) {
+      const heard = JSON.stringify(client.frames);
+      for (const s of sessions) {
+        const own = s.org === caller.org;
+        const mentioned = heard.includes(s.conversationId);
+        // Their own org's conversations may or may not have produced console events; others' never.
+        record('operator console events', caller, s.label, own ? 'may hear' : 'silent', mentioned ? 'heard' : 'silent', own || !mentioned, !own && mentioned);
+      }
+      const leakedId = secretIds().some((id) => heard.includes(id));
+      record('operator console events', caller, 'session ids', 'none', leakedId ? 'a session id' : 'none', !leakedId, leakedId);
+      // request_human ran on the org's sessions, so each console heard something.
+      expect(heard, caller.label).toContain('handoff_update');
+    }
+    expect(consoles).toHaveLength(4);
+  });
+
   it('has cells for every surface, no leaks and no mismatches', () => {
-    for (const surface of ['context block', 'citations', 'knowledge_search', ...SESSION_ACTIONS.map((a) => `ws ${a}`)]) {
+    for (const surface of ['context block', 'citations', 'knowledge_search', ...[...SESSION_ACTIONS, ...EXTRA_SESSION_ACTIONS.map(([a]) => a)].map((a) => `ws ${a}`)]) {
       expect(cells.some((c) => c.surface === surface), surface).toBe(true);
     }
     const wrong = cells.filter((c) => !c.ok);
@@ -480,6 +565,19 @@ async function scratchConnector(org: Org): Promise<string> {
   return created.body.connector.id as string;
 }
 
+/** A new visitor conversation of the organization (through its widget). */
+async function scratchConversation(org: Org): Promise<string> {
+  const s = await createSession(callers[0]!, org);
+  scratchSessionIds.push(s.sessionId);
+  return s.conversationId;
+}
+
+async function scratchAgent(org: Org): Promise<string> {
+  const id = `scratch-agent-${++unique}`;
+  expect((await admin('PUT', `/admin/agents/${id}`, find(`admin@${org}`), { name: `agent ${mark(org)}` })).status).toBe(200);
+  return id;
+}
+
 /** Which conversations a caller may read through the admin API: staff all of their org's, basic users their own. */
 function adminReads(c: Caller, s: SessionRecord): boolean {
   if (c.token === undefined || c.org !== s.org) return false;
@@ -489,15 +587,19 @@ function adminReads(c: Caller, s: SessionRecord): boolean {
 /** Resources of one organization that a route's path parameter can name. `fresh*` are made per probe. */
 const RESOURCES = {
   conversation: (org: Org) => sessions.find((s) => s.org === org && s.ownerUser !== undefined)!.conversationId,
-  freshConversation: async (org: Org) => {
-    const s = await createSession(callers[0]!, org);
-    scratchSessionIds.push(s.sessionId);
-    return s.conversationId;
-  },
+  freshConversation: scratchConversation,
   connector: (org: Org) => connectorIds[org],
   freshConnector: scratchConnector,
   document: docOf,
   freshDocument: scratchDocument,
+  agent: (org: Org) => `agent-${mark(org)}`,
+  freshAgent: scratchAgent,
+  /** A new visitor conversation that a curator of its organization has taken over. */
+  takenOverConversation: async (org: Org): Promise<string> => {
+    const id = await scratchConversation(org);
+    expect((await admin('POST', `/admin/conversations/${id}/takeover`, find(`curator@${org}`))).status).toBe(200);
+    return id;
+  },
 } satisfies Record<string, (org: Org) => string | Promise<string>>;
 
 /**
@@ -634,6 +736,29 @@ const FIXTURES: Record<string, RouteFixture> = {
   }),
   'DELETE /admin/connectors/:id': scoped('freshConnector'),
   'POST /admin/connectors/:id/index': scoped('connector', { content: (r) => r.body.run.status === 'succeeded' }),
+  'GET /admin/agents/:agentId': scoped('agent', { content: (r, org, id) => r.body.agent.agentId === id && r.body.agent.organizationId === org }),
+  // An upsert keyed per organization: another org's admin writing "the same" id creates their own
+  // agent (200, in their org) and never touches the original, so the cross-org cell is a 200 too.
+  'PUT /admin/agents/:agentId': {
+    probes: async (c) =>
+      perOrg(async (org) => {
+        const id = await scratchAgent(org);
+        const admin_ = c.token !== undefined && c.role === 'admin';
+        return {
+          target: `agent of ${org}`,
+          path: `/admin/agents/${id}`,
+          body: { name: `written by ${c.label}` },
+          ...(admin_ ? { expect: { status: 200 } } : { resourceOrg: org }),
+          content: (r: Reply) => r.body.agent.organizationId === c.org && r.body.agent.name === `written by ${c.label}`,
+        };
+      }),
+  },
+  'DELETE /admin/agents/:agentId': scoped('freshAgent'),
+  'GET /admin/conversations/:id/handoff': scoped('conversation', { content: (r, _org, id) => r.body.conversationId === id }),
+  'POST /admin/conversations/:id/takeover': scoped('freshConversation', { content: (r) => r.body.handoff.state === 'human' }),
+  'POST /admin/conversations/:id/messages': scoped('takenOverConversation', { body: (org) => ({ text: `operator reply ${mark(org)}` }), content: (r) => r.body.message.direction === 'outbound' }),
+  'POST /admin/conversations/:id/handback': scoped('takenOverConversation', { content: (r) => r.body.handoff.state === 'bot' }),
+  'POST /admin/conversations/:id/close': scoped('takenOverConversation', { content: (r) => r.body.handoff.state === 'closed' }),
   'GET /admin/indexing/runs': {
     probes: async (c) => [{ target: '—', path: '/admin/indexing/runs', content: (r) => (r.body.runs as Array<{ connectorId: string }>).every((x) => Object.values(connectorIds).includes(x.connectorId) ? x.connectorId === connectorIds[c.org as Org] : true) }],
   },

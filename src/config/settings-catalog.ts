@@ -62,6 +62,8 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE', default: 'off', secret: false, description: '1 (with an LLM): rewrite the message into a search query before retrieval (one short call)', effective: (c) => c.retrieval.queryRewrite }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_DOCUMENT_SETS', default: 'unset', secret: false, description: 'comma-separated document sets a turn searches when its agent names none; unset: every set', effective: (c) => c.retrieval.documentSets }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_GITHUB_API_URL', default: DEFAULTS.githubApiUrl, secret: false, description: 'GitHub REST base for github connectors (Enterprise: https://host/api/v3)', effective: (c) => c.githubApiUrl }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_FILE_CONNECTOR_ROOTS', default: 'unset', secret: false, derivedDefault: true, description: ':-separated absolute directories file connectors may read (real paths; .. refused); unset: refused under AUTH_MODE=jwt, the working directory otherwise', effective: (c) => c.fileConnectorRoots }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_CONNECTORS_ALLOW_PRIVATE', default: 'off', secret: false, description: '1: web connectors may reach loopback, private, link-local and metadata addresses (the same-origin rule still holds)', effective: (c) => c.connectorsAllowPrivate }),
 
   s({ group: 'agents', name: 'SMOOTH_AGENT_AGENTS_FILE', default: 'unset', secret: false, description: 'JSON array of agent configs written to the agent store at every boot', effective: (c) => c.agentsFile }),
   s({ group: 'agents', name: 'SMOOTH_AGENT_JUDGE_MODEL', default: 'SMOOTH_AGENT_MODEL', secret: false, derivedDefault: true, description: 'model of the workflow judge', effective: (c) => c.judgeModel }),
@@ -106,6 +108,7 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'auth', name: 'AUTH_DEV_ORG_ID', default: 'the default org', secret: false, derivedDefault: true, description: 'organization of the dev admin under AUTH_MODE=none', effective: (c) => c.devOrgId }),
   s({ group: 'auth', name: 'SMOOTH_AGENT_ALLOW_INSECURE_ADMIN', default: 'off', secret: false, description: '1: let AUTH_MODE=none listen on a non-loopback address anyway', effective: (c) => c.allowInsecureAdmin }),
   s({ group: 'auth', name: 'SMOOTH_AGENT_STRICT_AUTH', default: 'off', secret: false, description: '1: a /ws upgrade with a missing or invalid token gets HTTP 401', effective: (c) => c.strictAuth }),
+  s({ group: 'auth', name: 'SMOOTH_AGENT_ALLOW_INSECURE_ADMIN', default: 'off', secret: false, description: '1: let AUTH_MODE=none (any token is an admin) listen on a non-loopback address', effective: (c) => c.allowInsecureAdmin }),
 
   s({ group: 'widget', name: 'SMOOTH_AGENT_SERVE_WIDGET', default: 'on when bound to loopback', secret: false, derivedDefault: true, description: 'serve the chat page GET / and GET /chat-widget.iife.js', effective: (c) => c.serveWidget }),
   s({ group: 'widget', name: 'SMOOTH_AGENT_WIDGET_TOKEN', default: 'unset', secret: true, description: 'token the chat page hands the widget (visible to every page visitor)', effective: (c) => c.widgetToken }),

@@ -46,7 +46,9 @@ export async function createSession(
     // The session id is the visitor's credential: it never names anything staff can see.
     name: `Web conversation ${conversationId.slice(0, 8)}`,
     organizationId,
-    idempotencyKey: conversationId,
+    // Storage's own link from a conversation to the session it was created for (the handoff service
+    // follows it); no admin view or log shows it.
+    idempotencyKey: sessionId,
     ...(action.metadata ? { metadataJson: action.metadata } : {}),
     ...(action.supports ? { clientSupports: action.supports } : {}),
     createdAt: at,

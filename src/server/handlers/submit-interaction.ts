@@ -11,7 +11,7 @@ import type { Session } from '../../storage/index.js';
 import type { Connection } from '../connection.js';
 import { streamTurn } from '../turn-stream.js';
 import { gatewayKeyFor } from './send-message.js';
-import { requireSession } from './sessions.js';
+import { accessFor, requireSession } from './sessions.js';
 
 function noPending(sessionId: string, why?: string): ProtocolError {
   return new ProtocolError(
@@ -135,7 +135,7 @@ export async function submitInteraction(connection: Connection, action: ActionOf
       approved: true,
       result,
       apiKey: key,
-      access: { ...connection.identity.access, organizationId: session.organizationId },
+      access: accessFor(session, connection),
       signal,
       emit,
     }),
