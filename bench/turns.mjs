@@ -878,6 +878,8 @@ async function runIdleSessions(server, opts, n) {
   await new Promise((r) => setTimeout(r, 1000));
   const after = await serverHeapAfterGc(server);
   const rssKb = procStatusKb(server.pid).rssKb;
+  // BENCH_HEAP_SNAPSHOT=1: a heap snapshot of the server with the sessions open, for a closer look.
+  if (process.env.BENCH_HEAP_SNAPSHOT === '1') process.stdout.write(`heap snapshot: ${(await server.probe('snapshot', 120_000)).file}\n`);
   const open = clients.filter((c) => !c.broken && !c.closed).length;
   await Promise.all(clients.map((c) => c.close()));
   return {
