@@ -25,13 +25,32 @@ import {
   type Tool,
   type ToolHook,
 } from './engine/index.js';
-import { buildEmbedder, buildReranker } from './knowledge/build-retrieval.js';
+import { buildEmbedder, buildReranker, buildRetrievalOptions } from './knowledge/build-retrieval.js';
+import { DEFAULT_MIN_CONFIDENCE } from './knowledge/field-ranking.js';
 import { SEED_DOCUMENTS, type Knowledge } from './knowledge/index.js';
 import { knowledgeForStorage } from './knowledge/open-knowledge.js';
 import { OpenAiProvider, type LlmProvider } from './llm/index.js';
+import {
+  InteractionBroker,
+  InteractionGate,
+  interactionsForStorage,
+  interactionTools,
+  type InteractionStore,
+} from './engine/interactions/index.js';
+import { AuthGate, EmailOtpSender, otpStoreForStorage, OtpService, type OtpSender } from './otp/index.js';
 import { createLogger, type Logger } from './server/logger.js';
 import { TurnCancelled } from './server/turn-slot.js';
 import { openStorage, type Storage } from './storage/index.js';
+import { assertAdminExposure } from './auth/admin-exposure.js';
+import { connectorConfinement } from './connectors/confinement.js';
+import { BusBackplane } from './backplane/bus-backplane.js';
+import { watchApprovalResolution } from './server/approval-notices.js';
+import { startApprovalSweep } from './engine/approval-sweep.js';
+import { Metrics, NO_TELEMETRY, startTracing, Telemetry, traceLogFields } from './observability/index.js';
+import type { AgentStore } from './agents/agent-store.js';
+import { agentsForStorage } from './agents/agents-for-storage.js';
+import { loadAgentsFile } from './agents/load-agents-file.js';
+import { agentTurnSettings } from './agents/turn-settings.js';
 
 /** Seams a host may supply instead of the ones configuration would choose. */
 export interface AppDeps {
@@ -44,6 +63,7 @@ export interface AppDeps {
   logger?: Logger;
   backplane?: Backplane;
   settings?: SettingsStore;
+  agents?: AgentStore;
   connectors?: ConnectorStore;
   indexingRuns?: IndexingRunStore;
   /** Resolves a github connector's `auth_ref` at run time; the process environment by default. */
@@ -57,6 +77,10 @@ export interface AppDeps {
   now?: () => Date;
   fetch?: typeof fetch;
   systemPrompt?: string;
+  /** Replaces the metrics and tracing configuration would build. */
+  telemetry?: Telemetry;
+  /** Delivers OTP codes instead of the SMTP sender SMOOTH_AGENT_SMTP_URL would build (OTP is on with either). */
+  otpSender?: OtpSender;
 }
 
 export interface App {
@@ -65,16 +89,23 @@ export interface App {
   readonly knowledge: Knowledge;
   readonly turns: TurnRunner;
   readonly approvals: ApprovalBroker;
+  /** Turns parked on a Rich Interaction: the durable records and this process's waiters. */
+  readonly interactions: { readonly store: InteractionStore; readonly broker: InteractionBroker };
+  /** Absent when OTP is off (no SMTP server configured). */
+  readonly otp: OtpService | undefined;
   readonly auth: TokenVerifier;
   readonly widgetPolicies: WidgetPolicyProvider;
   readonly gatewayKeys: GatewayKeyResolver;
   readonly backplane: Backplane;
   readonly settings: SettingsStore;
+  readonly agents: AgentStore;
   readonly connectors: ConnectorStore;
   readonly indexingRuns: IndexingRunStore;
   readonly indexer: Indexer;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** Metrics and traces; a no-op unless SMOOTH_AGENT_METRICS or OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  readonly telemetry: Telemetry;
   close(): Promise<void>;
 }
 
@@ -91,6 +122,7 @@ async function buildKnowledge(config: Config, storage: Storage, logger: Logger, 
   return knowledgeForStorage(storage, {
     now,
     embedder: buildEmbedder(config),
+    retrieval: buildRetrievalOptions(config),
     ...(reranker ? { reranker } : {}),
     onRerankError: (err) => logger.warn({ err: (err as Error).message }, 'reranker failed; serving fused order'),
     schema: config.autoMigrate ? 'apply' : 'verify',
@@ -99,19 +131,32 @@ async function buildKnowledge(config: Config, storage: Storage, logger: Logger, 
 
 /** The composition root: builds every seam once from configuration and hands them down. */
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<App> {
+  assertAdminExposure(config);
   const now = deps.now ?? (() => new Date());
-  const logger = deps.logger ?? createLogger(config.logLevel);
-  const llm =
-    deps.llm ??
-    new OpenAiProvider({
-      baseUrl: config.gateway.baseUrl,
-      maxRetries: config.gateway.maxRetries,
-      idleTimeoutMs: config.gateway.idleTimeoutMs,
-      ...(config.gateway.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutMs: config.gateway.firstTokenTimeoutMs } : {}),
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
-    });
-  const fileTools = config.toolsFile ? await loadToolsFile(config.toolsFile, deps.fetch) : [];
+  const { observability } = config;
+  const logger = deps.logger ?? createLogger(config.logLevel, observability.otlpEndpoint ? traceLogFields : undefined);
+  const fileAgents = config.agentsFile ? await loadAgentsFile(config.agentsFile, config.defaultOrgId) : [];
   const approvals = new ApprovalBroker();
+  const telemetry =
+    deps.telemetry ??
+    (observability.metrics || observability.otlpEndpoint
+      ? new Telemetry(
+          observability.metrics ? new Metrics({ parkedApprovals: () => approvals.size }) : undefined,
+          observability.otlpEndpoint ? startTracing({ endpoint: observability.otlpEndpoint, serviceName: observability.serviceName }) : undefined,
+        )
+      : NO_TELEMETRY);
+  const gatewayFetch = telemetry.metrics ? telemetry.fetch(deps.fetch ?? fetch) : deps.fetch;
+  const llm = telemetry.llm(
+    deps.llm ??
+      new OpenAiProvider({
+        baseUrl: config.gateway.baseUrl,
+        maxRetries: config.gateway.maxRetries,
+        idleTimeoutMs: config.gateway.idleTimeoutMs,
+        ...(config.gateway.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutMs: config.gateway.firstTokenTimeoutMs } : {}),
+        ...(gatewayFetch ? { fetch: gatewayFetch } : {}),
+      }),
+  );
+  const fileTools = config.toolsFile ? await loadToolsFile(config.toolsFile, deps.fetch) : [];
   const widgetPolicies =
     deps.widgetPolicies ??
     (await createWidgetPolicies(config.widgetAuth, {
@@ -126,24 +171,48 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       : new SingleKeyResolver(config.gateway.apiKey);
   // Opened after the file-based configuration has loaded, so a bad tools or keys file fails the boot
   // without leaving a database pool or a PGlite directory lock behind.
-  const storage = deps.storage ?? (await buildStorage(config, logger));
+  const storage = telemetry.storage(deps.storage ?? (await buildStorage(config, logger)));
   // Knowledge and settings live where the storage does, on its database handle or table.
   let knowledge: Knowledge;
   let settings: SettingsStore;
+  let agents: AgentStore;
   let connectors: ConnectorStore;
   let indexingRuns: IndexingRunStore;
   let backplane: Backplane;
+  let interactionStore: InteractionStore;
+  let otp: OtpService | undefined;
+  let emailSender: EmailOtpSender | undefined;
   try {
     knowledge = deps.knowledge ?? (await buildKnowledge(config, storage, logger, now));
     // Read by every turn, so cached per organization for a short TTL; a host's own store is used as given.
     settings = deps.settings ?? new CachedSettingsStore(await settingsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
+    agents = deps.agents ?? (await agentsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
+    // The file is configuration: at every boot its agents replace stored ones of the same id.
+    for (const agent of fileAgents) await agents.put(agent);
     // Connector configs and indexing runs too: a run's cursor must outlive the process for the next run to be incremental.
     const connectorStores = await connectorStoresForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
     connectors = deps.connectors ?? connectorStores.connectors;
     indexingRuns = deps.indexingRuns ?? connectorStores.runs;
+    interactionStore = await interactionsForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
+    const otpStore = await otpStoreForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
+    emailSender =
+      !deps.otpSender && config.otp.smtpUrl && config.otp.from ? new EmailOtpSender({ smtpUrl: config.otp.smtpUrl, from: config.otp.from }) : undefined;
+    const sender = deps.otpSender ?? emailSender;
+    otp = sender
+      ? new OtpService({
+          store: otpStore,
+          sender,
+          now,
+          maxSendsPerSession: config.otp.maxSendsPerSession,
+          maxSendsPerAddress: config.otp.maxSendsPerAddress,
+          sendWindowMs: config.otp.sendWindowMs,
+        })
+      : undefined;
     if (config.seedKb) await knowledge.upsert(config.defaultOrgId, [...SEED_DOCUMENTS]);
     // Last, so an unreachable Redis/NATS (a boot error) still closes the storage opened above.
     backplane = deps.backplane ?? (await buildBackplane(config.backplane, logger));
+    const { metrics } = telemetry;
+    if (metrics && backplane instanceof BusBackplane) backplane.onPublishFailure = () => metrics.backplanePublishFailures.inc();
   } catch (err) {
     // pgvector missing, embedder changed, …: fail the boot without keeping the pool or the PGlite lock.
     if (!deps.storage) await storage.close().catch(() => undefined);
@@ -153,7 +222,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     knowledge,
     runs: indexingRuns,
     logger,
-    environment: { githubApiUrl: config.githubApiUrl, secrets: deps.secrets ?? environmentSecrets, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
+    environment: {
+      githubApiUrl: config.githubApiUrl,
+      secrets: deps.secrets ?? environmentSecrets,
+      now,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      confinement: connectorConfinement({ ...config, cwd: process.cwd() }),
+    },
   });
   const gate = new ApprovalGate({
     patterns: config.confirmToolPatterns,
@@ -163,29 +238,56 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     now,
     // A parked turn survives its socket and its process: only the user's own cancel discards it.
     keepOnAbort: (reason) => !(reason instanceof TurnCancelled && reason.why === 'cancel'),
+    watchResolution: watchApprovalResolution(backplane),
+  });
+  const interactionBroker = new InteractionBroker();
+  const interactionGate = new InteractionGate({
+    store: interactionStore,
+    broker: interactionBroker,
+    storage,
+    timeoutMs: config.interactionTimeoutMs,
+    now,
+    keepOnAbort: (reason) => !(reason instanceof TurnCancelled && reason.why === 'cancel'),
+  });
+  const authGate = new AuthGate({
+    storage,
+    ...(otp ? { otp } : {}),
+    onOtpError: (err) => logger.warn({ err: (err as Error).message }, 'sending an OTP code failed'),
   });
   const turns = new TurnRunner({
     storage,
     knowledge,
     llm,
-    tools: [knowledgeSearchTool(knowledge), ...fileTools, ...(deps.tools ?? [])],
-    hooks: [...(deps.hooks ?? []), gate],
+    tools: [knowledgeSearchTool(knowledge, { minConfidence: config.retrieval.minConfidence ?? DEFAULT_MIN_CONFIDENCE }), ...interactionTools(), ...fileTools, ...(deps.tools ?? [])].map((tool) => telemetry.tool(tool)),
+    hooks: [authGate, ...(deps.hooks ?? []), interactionGate, gate],
     model: config.model,
     maxIterations: config.maxIterations,
     maxTokens: config.maxTokens,
     historyLimit: config.historyLimit,
     ...(deps.systemPrompt ? { systemPrompt: deps.systemPrompt } : {}),
-    settingsFor: async (organizationId) => {
-      const s = await settings.get(organizationId);
-      return {
+    judgeModel: config.judgeModel,
+    onJudgeError: (err) => logger.warn({ err: (err as Error).message }, 'workflow judge failed; the session stays on its step'),
+    settingsFor: async (organizationId, agentId) => {
+      const [s, agent] = await Promise.all([settings.get(organizationId), agentId === undefined ? undefined : agents.get(organizationId, agentId)]);
+      return agentTurnSettings({
         ...(s.model ? { model: s.model } : {}),
         ...(s.systemPrompt ? { systemPrompt: s.systemPrompt } : {}),
         ...(s.persona ? { persona: s.persona } : {}),
         enabledTools: s.defaultTools,
-      };
+      }, agent);
     },
     now,
     onRetrievalError: (err) => logger.warn({ err }, 'knowledge retrieval failed; answering without context'),
+    minConfidence: config.retrieval.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
+    ...(config.retrieval.documentSets ? { documentSets: config.retrieval.documentSets } : {}),
+    ...(config.contact ? { contact: config.contact } : {}),
+  });
+  const stopSweep = startApprovalSweep({
+    storage,
+    now,
+    approvalTimeoutMs: config.approvalTimeoutMs,
+    onSwept: (count) => logger.debug({ count }, 'swept expired approvals'),
+    onError: (err) => logger.warn({ err: (err as Error).message }, 'sweeping expired approvals failed'),
   });
   return {
     config,
@@ -193,21 +295,30 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     knowledge,
     turns,
     approvals,
+    interactions: { store: interactionStore, broker: interactionBroker },
+    otp,
     auth: deps.auth ?? createVerifier(config),
     widgetPolicies,
     gatewayKeys,
     backplane,
     settings,
+    agents,
     connectors,
     indexingRuns,
     indexer,
     logger,
     now,
+    telemetry,
     close: async () => {
+      stopSweep();
+      // A judge that is still deciding writes its step pointer before the storage goes away.
+      await turns.settle();
+      emailSender?.close();
       await backplane.close();
       await storage.close();
       // Only the provider built here; a host's own is the host's to close.
       if (!deps.llm) await llm.close?.();
+      await telemetry.close();
     },
   };
 }

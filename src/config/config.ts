@@ -55,6 +55,40 @@ export interface RetrievalConfig {
   readonly embeddingDimensions: number;
   readonly rerank: 'off' | 'lexical' | 'gateway';
   readonly rerankModel: string;
+  /** Hits below this confidence (0–1, default 0.45) are not used as knowledge: not injected, not cited, not quoted. */
+  readonly minConfidence?: number;
+  /** Extra support synonyms (one group of comma-separated phrases per line) added to the built-in list. */
+  readonly synonymsFile?: string;
+  /** Also expand queries with WordNet synonyms (off: it did not help on the evaluation sets). */
+  readonly wordnetSynonyms?: boolean;
+  /** Document sets a turn retrieves from when its agent names none; absent: every set. */
+  readonly documentSets?: readonly string[];
+  /** With an LLM: rewrite the visitor's message into a search query (one short call) before auto-retrieval. */
+  readonly queryRewrite?: boolean;
+}
+
+/** Prometheus /metrics and OpenTelemetry trace export; both off unless asked for. */
+export interface ObservabilityConfig {
+  /** Serve GET /metrics on the main port. */
+  readonly metrics: boolean;
+  /** When set, /metrics requires `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
+  /** OTLP/HTTP base URL; traces are exported only when set. */
+  readonly otlpEndpoint?: string;
+  readonly serviceName: string;
+}
+
+/** One-time-code identity verification for auth-gated tools; off unless an SMTP server is configured. */
+export interface OtpConfig {
+  /** `smtp://` or `smtps://` URL of the mail server (may hold a password: never log it). Unset: OTP is off. */
+  readonly smtpUrl?: string;
+  /** The From address of code mails; required with `smtpUrl`. */
+  readonly from?: string;
+  /** Codes sent to one session per window. */
+  readonly maxSendsPerSession: number;
+  /** Codes sent to one address per window, whichever sessions ask. */
+  readonly maxSendsPerAddress: number;
+  readonly sendWindowMs: number;
 }
 
 export interface Config {
@@ -66,6 +100,8 @@ export interface Config {
   readonly maxTokens: number;
   readonly seedKb: boolean;
   readonly retrieval: RetrievalConfig;
+  /** How a visitor reaches a person (free text, e.g. an email address), offered when the knowledge base has nothing. */
+  readonly contact?: string;
   /** Reference behaviour: without a gateway key, send_message answers LLM_UNAVAILABLE instead of quoting the knowledge base. */
   readonly requireLlm: boolean;
   readonly confirmToolPatterns: readonly string[];
@@ -88,6 +124,10 @@ export interface Config {
   readonly devOrgId: string;
   readonly defaultOrgId: string;
   readonly toolsFile: string | undefined;
+  /** SMOOTH_AGENT_AGENTS_FILE: agent configs written to the agent store at boot. */
+  readonly agentsFile: string | undefined;
+  /** SMOOTH_AGENT_JUDGE_MODEL: the model judging workflow steps; default `model`. */
+  readonly judgeModel: string;
   readonly maxPayloadBytes: number;
   readonly maxBufferedBytes: number;
   readonly drainTimeoutMs: number;
@@ -110,4 +150,14 @@ export interface Config {
   readonly githubApiUrl: string;
   /** Cross-replica event fan-out: memory (one process) or a Redis/Valkey/NATS bus. */
   readonly backplane: BackplaneConfig;
+  /** Let AUTH_MODE=none (everyone is an admin) listen on a non-loopback address. */
+  readonly allowInsecureAdmin: boolean;
+  /** Directories file connectors may index (real paths); unset: refused under jwt, the working directory otherwise. */
+  readonly fileConnectorRoots: readonly string[] | undefined;
+  /** Let web connectors reach loopback, private, link-local and metadata addresses (intranets, tests). */
+  readonly connectorsAllowPrivate: boolean;
+  readonly observability: ObservabilityConfig;
+  /** How long a turn stays parked on a Rich Interaction (identity form, choices) before it resumes as unanswered. */
+  readonly interactionTimeoutMs: number;
+  readonly otp: OtpConfig;
 }

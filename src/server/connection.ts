@@ -4,6 +4,7 @@ import { scopedTarget } from '../backplane/index.js';
 import type { App } from '../app.js';
 import { errorEvent, parseFrame, ProtocolError, type ServerEvent } from '../protocol/index.js';
 import { dispatch } from './handlers/dispatch.js';
+import { orgConnectionTarget } from './handlers/sessions.js';
 import type { ConnectionIdentity } from './principal.js';
 import { FrameRateGuard } from './rate-limit.js';
 import { TurnCancelled, type ActiveTurn } from './turn-slot.js';
@@ -80,6 +81,7 @@ export class Connection {
     if (this.identity.authenticated && access.userId !== undefined) {
       this.app.backplane.associate(this.id, scopedTarget(access.organizationId, { type: 'user', id: access.userId }));
       this.app.backplane.associate(this.id, { type: 'org', id: access.organizationId });
+      this.app.backplane.associate(this.id, orgConnectionTarget(access.organizationId, this.id));
     }
   }
 

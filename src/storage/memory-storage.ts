@@ -3,6 +3,7 @@ import type {
   ApprovalMatch,
   Conversation,
   ConversationPage,
+  ConversationPatch,
   ConversationQuery,
   Message,
   MessagePage,
@@ -10,7 +11,9 @@ import type {
   Participant,
   PendingApproval,
   Session,
+  SessionPatch,
 } from './types.js';
+import { applySessionPatch } from './session-patch.js';
 
 /**
  * A deep copy of a plain JSON-like record that shares its strings (structuredClone copies every
@@ -97,6 +100,30 @@ export class MemoryStorage implements Storage {
     return { conversations: page, nextOffset: next < ordered.length ? next : null };
   }
 
+  async updateConversation(id: string, patch: ConversationPatch): Promise<Conversation | undefined> {
+    const found = this.conversations.get(id);
+    if (!found) return undefined;
+    const updated: Conversation = {
+      ...found,
+      ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.clientSupports !== undefined ? { clientSupports: [...patch.clientSupports] } : {}),
+      updatedAt: new Date().toISOString(),
+    };
+    this.conversations.set(id, updated);
+    return structuredClone(updated);
+  }
+
+  async countMessages(conversationId: string): Promise<number> {
+    return this.messagesByConversation.get(conversationId)?.list.length ?? 0;
+  }
+
+  async hasUserParticipant(organizationId: string, conversationId: string, userExternalId: string): Promise<boolean> {
+    for (const p of this.participants.values()) {
+      if (p.conversationId === conversationId && p.organizationId === organizationId && p.type === 'user' && p.externalId === userExternalId) return true;
+    }
+    return false;
+  }
+
   async addParticipant(participant: Participant): Promise<Participant> {
     this.participants.set(participant.id, copyRecord(participant));
     return copyRecord(participant);
@@ -151,6 +178,14 @@ export class MemoryStorage implements Storage {
     return found && copyRecord(found);
   }
 
+  async updateSession(sessionId: string, patch: SessionPatch): Promise<Session | undefined> {
+    const found = this.sessions.get(sessionId);
+    if (!found) return undefined;
+    const updated = applySessionPatch(found, patch, new Date().toISOString());
+    this.sessions.set(sessionId, updated);
+    return structuredClone(updated);
+  }
+
   async putPendingApproval(approval: PendingApproval): Promise<void> {
     this.approvals.set(approval.sessionId, structuredClone(approval));
   }
@@ -167,6 +202,17 @@ export class MemoryStorage implements Storage {
     // Delete happens synchronously with the read, so two awaiting callers cannot both get it.
     this.approvals.delete(sessionId);
     return found;
+  }
+
+  async sweepExpiredApprovals(before: Date): Promise<number> {
+    let swept = 0;
+    for (const [sessionId, approval] of this.approvals) {
+      if (Date.parse(approval.expiresAt) < before.getTime()) {
+        this.approvals.delete(sessionId);
+        swept++;
+      }
+    }
+    return swept;
   }
 
   async close(): Promise<void> {}

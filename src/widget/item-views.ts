@@ -3,10 +3,12 @@ import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Citation } from '../client/events.js';
 import { renderMarkdown } from './markdown.js';
 import type { AgentItem, Approval, ToolStep, TranscriptItem } from './transcript.js';
+import { interactionViews, type InteractionActions } from './interaction-views.js';
 
 /** Templates for transcript items. Pure functions of the item; actions are passed in. */
 export interface ItemActions {
   decide(agentId: string, approvalId: string, approved: boolean): void;
+  interactions?: InteractionActions;
 }
 
 /**
@@ -96,6 +98,7 @@ function agentMessage(item: AgentItem, actions: ItemActions): TemplateResult {
       ? html`<div class="typing" role="status" aria-label="The assistant is typing"><span></span><span></span><span></span></div>`
       : nothing}
     ${item.approvals.map((approval) => approvalCard(item, approval, actions))}
+    ${interactionViews(item, actions.interactions)}
     ${sources(item.citations)}
     ${item.status === 'stopped' ? html`<p class="note">Stopped.</p>` : nothing}
     ${item.status === 'failed' ? html`<p class="note error" role="alert">${item.error ?? 'Something went wrong.'}</p>` : nothing}

@@ -1,6 +1,7 @@
 import { isSmoothAgentError, SmoothAgentError } from '../client/errors.js';
 import { replyOf, tokenOf, toolActivityOf, type AgentEvent, type Citation } from '../client/events.js';
 import type { ConversationMessage } from '../client/payloads.js';
+import type { InteractionCard, OtpPrompt } from './interaction-state.js';
 
 /**
  * What the widget shows, as plain data. Updates build new objects (never mutate), so lit sees a
@@ -36,6 +37,9 @@ export interface AgentItem {
   approvals: Approval[];
   citations: Citation[];
   error?: string;
+  /** Rich Interaction cards and the OTP prompt of this answer (interaction-state.ts). */
+  interactions?: InteractionCard[];
+  otp?: OtpPrompt;
 }
 
 export interface NoticeItem {

@@ -7,6 +7,9 @@ import { getMessages } from './get-messages.js';
 import { getSession } from './get-session.js';
 import { ping } from './ping.js';
 import { sendMessage } from './send-message.js';
+import { listConversations, renameConversation } from './conversations.js';
+import { submitInteraction } from './submit-interaction.js';
+import { verifyOtp } from './verify-otp.js';
 
 /** One handler per action; errors they throw are mapped to the wire by the connection. */
 export function dispatch(connection: Connection, action: Action, requestId: string | undefined): Promise<void> {
@@ -25,5 +28,13 @@ export function dispatch(connection: Connection, action: Action, requestId: stri
       return confirmToolAction(connection, action, requestId);
     case 'cancel':
       return cancel(connection, requestId);
+    case 'list_conversations':
+      return listConversations(connection, action, requestId);
+    case 'rename_conversation':
+      return renameConversation(connection, action, requestId);
+    case 'submit_interaction':
+      return submitInteraction(connection, action, requestId);
+    case 'verify_otp':
+      return verifyOtp(connection, action, requestId);
   }
 }
