@@ -2,13 +2,15 @@
 // It answers the driver over the IPC channel with the server's own accounting, so CPU time and heap
 // figures are read inside the server process (microsecond resolution) rather than guessed from outside.
 if (typeof process.send === 'function') {
-  process.on('message', (msg) => {
+  process.on('message', async (msg) => {
     if (!msg || typeof msg !== 'object' || typeof msg.probe !== 'string') return;
     const reply = { probe: msg.probe, id: msg.id };
     if (msg.probe === 'cpu') {
       reply.cpu = process.cpuUsage();
       // Microseconds on the monotonic clock V8 stamps --cpu-prof samples with, to cut a window out of it.
       reply.monoUs = Number(process.hrtime.bigint() / 1000n);
+    } else if (msg.probe === 'snapshot') {
+      reply.file = (await import('node:v8')).writeHeapSnapshot();
     } else if (msg.probe === 'heap') {
       // Two full collections: the first may only schedule finalizers that free more on the second.
       if (typeof globalThis.gc === 'function') {

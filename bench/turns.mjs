@@ -849,23 +849,30 @@ function summarizeProfile(file, window, top = 20) {
 
 // ---------------------------------------------------------------- special modes
 
-/** Turns at the start of one conversation vs at message N of another, same server, same run. */
+/**
+ * Turns at the start of one conversation vs at message N of another, same server, same run. The
+ * long one is filled first; then single turns alternate between the two, so both windows see the
+ * same JIT state and the same load from the rest of the machine.
+ */
 async function runLongConversation(server, opts, expectedText, length) {
-  const measured = 20;
+  const measured = 40;
+  const long = await openClients(server.wsUrl, 1, opts);
+  const fill = Math.max(0, Math.floor(length / 2));
+  const filled = await runServerPhase(server, 1, fill, opts, expectedText, { clients: long.clients });
   const short = await openClients(server.wsUrl, 1, opts);
   // Two turns first, so the measured window starts around message 5 (each turn stores two messages).
   await runServerPhase(server, 1, 2, opts, expectedText, { clients: short.clients });
-  const atStart = await runServerPhase(server, 1, measured, opts, expectedText, { clients: short.clients, seqBase: 2 });
-  const long = await openClients(server.wsUrl, 1, opts);
-  const fill = Math.max(0, Math.floor(length / 2) - 1);
-  const filled = await runServerPhase(server, 1, fill, opts, expectedText, { clients: long.clients });
-  const atEnd = await runServerPhase(server, 1, measured, opts, expectedText, { clients: long.clients, seqBase: fill });
+  const rows = { start: [], end: [] };
+  for (let i = 0; i < measured; i++) {
+    rows.start.push(await runServerPhase(server, 1, 1, opts, expectedText, { clients: short.clients, seqBase: 2 + i }));
+    rows.end.push(await runServerPhase(server, 1, 1, opts, expectedText, { clients: long.clients, seqBase: fill + i }));
+  }
   await Promise.all([...short.clients, ...long.clients].map((c) => c.close()));
   return {
     target: server.label,
     fillErrors: filled.errors,
-    atStart: { ...atStart, label: `messages 4-${4 + 2 * measured}` },
-    atEnd: { ...atEnd, label: `messages ${2 * fill}-${2 * fill + 2 * measured}` },
+    atStart: { ...pool(rows.start), label: `messages 4-${4 + 2 * measured}` },
+    atEnd: { ...pool(rows.end), label: `messages ${2 * fill}-${2 * fill + 2 * measured}` },
   };
 }
 
@@ -878,6 +885,8 @@ async function runIdleSessions(server, opts, n) {
   await new Promise((r) => setTimeout(r, 1000));
   const after = await serverHeapAfterGc(server);
   const rssKb = procStatusKb(server.pid).rssKb;
+  // BENCH_HEAP_SNAPSHOT=1: a heap snapshot of the server with the sessions open, for a closer look.
+  if (process.env.BENCH_HEAP_SNAPSHOT === '1') process.stdout.write(`heap snapshot: ${(await server.probe('snapshot', 120_000)).file}\n`);
   const open = clients.filter((c) => !c.broken && !c.closed).length;
   await Promise.all(clients.map((c) => c.close()));
   return {
@@ -920,6 +929,7 @@ async function runSoak(server, opts, expectedText, total) {
     samples.push({ turns: done, ...(await serverHeapAfterGc(server)) });
     process.stdout.write(`  soak ${server.label}: ${done} turns, heap after GC ${samples.at(-1).heapMb} MB, RSS ${samples.at(-1).rssMb} MB\n`);
   }
+  if (process.env.BENCH_HEAP_SNAPSHOT === '1') process.stdout.write(`heap snapshot: ${(await server.probe('snapshot', 300_000)).file}\n`);
   const sorted = latencies.sort((a, b) => a - b);
   return {
     target: server.label,

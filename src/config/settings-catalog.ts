@@ -47,6 +47,7 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'llm', name: 'SMOOTH_AGENT_LLM_MAX_RETRIES', default: String(DEFAULTS.llmMaxRetries), secret: false, description: 'retries of 408/429/5xx/connection failures before the first token', effective: (c) => c.gateway.maxRetries }),
   s({ group: 'llm', name: 'SMOOTH_AGENT_FIRST_TOKEN_TIMEOUT_MS', default: String(DEFAULTS.llmFirstTokenTimeoutMs), secret: false, description: 'the whole wait for a model call\'s first token, retries included; past it the turn ends with AGENT_ERROR', effective: (c) => c.gateway.firstTokenTimeoutMs }),
   s({ group: 'llm', name: 'SMOOTH_AGENT_LLM_IDLE_TIMEOUT_MS', default: String(DEFAULTS.llmIdleTimeoutMs), secret: false, description: 'a model stream silent this long ends the turn with AGENT_ERROR', effective: (c) => c.gateway.idleTimeoutMs }),
+  s({ group: 'llm', name: 'SMOOTH_AGENT_FIRST_TOKEN_TIMEOUT_MS', default: String(DEFAULTS.llmFirstTokenTimeoutMs), secret: false, description: "the whole wait for a model call's first token, retries included; past it AGENT_ERROR", effective: (c) => c.gateway.firstTokenTimeoutMs }),
 
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_SEED_KB', default: 'off', secret: false, description: '1: load the two demo policy documents (returns, shipping)', effective: (c) => c.seedKb }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_EMBEDDINGS', default: 'offline', secret: false, description: 'offline (feature hashing, no network) or gateway (needs the key)', effective: (c) => c.retrieval.embeddings }),

@@ -254,6 +254,8 @@ export class OpenAiProvider implements LlmProvider {
       const parser = createParser({
         maxBufferSize: MAX_EVENT_BYTES,
         onEvent: (event) => {
+          // Only a whole event counts as progress: a gateway trickling bytes of one event is stalled.
+          idle.refresh();
           if (done) return;
           if (event.data === '[DONE]') {
             done = true;
@@ -273,7 +275,6 @@ export class OpenAiProvider implements LlmProvider {
       });
       try {
         await response.read((piece) => {
-          idle.refresh();
           parser.feed(piece);
           return done;
         });

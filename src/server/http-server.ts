@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { serveMetrics, serveReadiness } from './observability-routes.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { handleAdmin } from '../admin/admin-router.js';
 import type { App } from '../app.js';
 import { Connection } from './connection.js';
@@ -95,7 +95,7 @@ export async function startServer(app: App): Promise<RunningServer> {
       socket.end(`HTTP/1.1 ${draining ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\n\r\n`);
       return;
     }
-    socket.on('error', () => socket.destroy());
+    destroyOnError(socket);
     // The slot is held from here until the TCP socket closes, whether the upgrade succeeds or not.
     const ip = socket.remoteAddress ?? '';
     if (!perIp.acquire(ip)) {
@@ -104,7 +104,7 @@ export async function startServer(app: App): Promise<RunningServer> {
       socket.end('HTTP/1.1 429 Too Many Requests\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\ntoo many connections');
       return;
     }
-    socket.once('close', () => perIp.release(ip));
+    releaseOnClose(socket, ip);
     void identify(url).then((identity) => {
       if (!identity) {
         socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nunauthorized');
@@ -115,22 +115,31 @@ export async function startServer(app: App): Promise<RunningServer> {
     });
   });
 
+  // The listeners a socket keeps for its whole life are made in functions of their own: a closure
+  // made inside the upgrade handler would keep that handler's request, head buffer and URL alive
+  // for as long as the connection lasts (a few KB per idle socket).
+  function destroyOnError(socket: Socket): void {
+    socket.on('error', () => socket.destroy());
+  }
+
+  function releaseOnClose(socket: Socket, ip: string): void {
+    socket.once('close', () => perIp.release(ip));
+  }
+
+  const isDraining = () => draining;
+
   function upgrade(req: IncomingMessage, socket: Socket, head: Buffer, identity: ConnectionIdentity): void {
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection = new Connection(ws, {
-        id: randomUUID(),
-        app,
-        identity,
-        origin: req.headers.origin ?? '',
-        tracker,
-        isDraining: () => draining,
-      });
-      connections.add(connection);
-      app.telemetry.metrics?.openSockets.inc();
-      ws.on('close', () => {
-        connections.delete(connection);
-        app.telemetry.metrics?.openSockets.dec();
-      });
+    const origin = req.headers.origin ?? '';
+    wss.handleUpgrade(req, socket, head, (ws) => adopt(ws, identity, origin));
+  }
+
+  function adopt(ws: WebSocket, identity: ConnectionIdentity, origin: string): void {
+    const connection = new Connection(ws, { id: randomUUID(), app, identity, origin, tracker, isDraining });
+    connections.add(connection);
+    app.telemetry.metrics?.openSockets.inc();
+    ws.on('close', () => {
+      connections.delete(connection);
+      app.telemetry.metrics?.openSockets.dec();
     });
   }
 

@@ -15,6 +15,21 @@ import type {
 } from './types.js';
 import { applySessionPatch } from './session-patch.js';
 
+/**
+ * A deep copy of a plain JSON-like record that shares its strings (structuredClone copies every
+ * string too: an idle session's ids and timestamps would be held twice or three times). Anything
+ * that is not a plain object or array (a Date, a Map) is cloned the structured way.
+ */
+function copyRecord<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyRecord) as T;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = copyRecord(v);
+  return out as T;
+}
+
 /** One conversation's messages in order, and where each id sits, so a cursor is found in O(1). */
 interface MessageLog {
   readonly list: Message[];
@@ -57,15 +72,15 @@ export class MemoryStorage implements Storage {
     const key = `${conversation.organizationId}\u0000${conversation.idempotencyKey}`;
     const existingId = this.conversationsByKey.get(key);
     const existing = existingId === undefined ? undefined : this.conversations.get(existingId);
-    if (existing) return structuredClone(existing);
-    this.conversations.set(conversation.id, structuredClone(conversation));
+    if (existing) return copyRecord(existing);
+    this.conversations.set(conversation.id, copyRecord(conversation));
     this.conversationsByKey.set(key, conversation.id);
-    return structuredClone(conversation);
+    return copyRecord(conversation);
   }
 
   async getConversation(id: string): Promise<Conversation | undefined> {
     const found = this.conversations.get(id);
-    return found && structuredClone(found);
+    return found && copyRecord(found);
   }
 
   async listConversations(query: ConversationQuery): Promise<ConversationPage> {
@@ -80,7 +95,7 @@ export class MemoryStorage implements Storage {
     }
     // Newest first; insertion order breaks ties so equal timestamps still page stably.
     const ordered = matching.map((c, i) => ({ c, i })).sort((a, b) => b.c.createdAt.localeCompare(a.c.createdAt) || b.i - a.i);
-    const page = ordered.slice(query.offset, query.offset + query.limit).map(({ c }) => structuredClone(c));
+    const page = ordered.slice(query.offset, query.offset + query.limit).map(({ c }) => copyRecord(c));
     const next = query.offset + page.length;
     return { conversations: page, nextOffset: next < ordered.length ? next : null };
   }
@@ -110,13 +125,13 @@ export class MemoryStorage implements Storage {
   }
 
   async addParticipant(participant: Participant): Promise<Participant> {
-    this.participants.set(participant.id, structuredClone(participant));
-    return structuredClone(participant);
+    this.participants.set(participant.id, copyRecord(participant));
+    return copyRecord(participant);
   }
 
   async getParticipant(id: string): Promise<Participant | undefined> {
     const found = this.participants.get(id);
-    return found && structuredClone(found);
+    return found && copyRecord(found);
   }
 
   async appendMessage(message: Message): Promise<Message> {
@@ -154,13 +169,13 @@ export class MemoryStorage implements Storage {
   }
 
   async createSession(session: Session): Promise<Session> {
-    this.sessions.set(session.sessionId, structuredClone(session));
-    return structuredClone(session);
+    this.sessions.set(session.sessionId, copyRecord(session));
+    return copyRecord(session);
   }
 
   async getSession(sessionId: string): Promise<Session | undefined> {
     const found = this.sessions.get(sessionId);
-    return found && structuredClone(found);
+    return found && copyRecord(found);
   }
 
   async updateSession(sessionId: string, patch: SessionPatch): Promise<Session | undefined> {

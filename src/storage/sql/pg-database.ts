@@ -51,7 +51,8 @@ export class PgDatabase implements SqlDatabase {
     this.pool.on('error', (err) => options.onIdleError?.(err));
   }
 
-  async query<Row extends object>(text: string, params: readonly SqlParam[] = []): Promise<Row[]> {
+  async query<Row extends object>(text: string, params: readonly SqlParam[] = [], statement?: string): Promise<Row[]> {
+    if (statement !== undefined) return (await this.pool.query<Row>({ name: `so_${statement}`, text, values: [...params] })).rows;
     return (await this.pool.query<Row>(text, [...params])).rows;
   }
 

@@ -3,7 +3,13 @@ export type SqlParam = string | number | boolean | null;
 
 /** The one operation the SQL storage needs: run a statement, get its rows. */
 export interface SqlExecutor {
-  query<Row extends object>(text: string, params?: readonly SqlParam[]): Promise<Row[]>;
+  /**
+   * `statement` names a statement the caller runs often with the same text: a backend that supports
+   * it (Postgres) prepares it once per connection instead of parsing and planning it every time.
+   * Only for statements whose result columns are listed explicitly (a `SELECT *` would break when a
+   * migration adds a column under a running replica).
+   */
+  query<Row extends object>(text: string, params?: readonly SqlParam[], statement?: string): Promise<Row[]>;
 }
 
 /**

@@ -144,6 +144,7 @@ export class SqlStorage implements Storage {
       `INSERT INTO conversation_messages (id, conversation_id, organization_id, direction, content, from_ref, to_ref, created_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8)`,
       [m.id, m.conversationId, m.organizationId, m.direction, json(m.content), json(m.from), json(m.to), m.createdAt],
+      'append_message',
     );
     return structuredClone(m);
   }
@@ -160,6 +161,8 @@ export class SqlStorage implements Storage {
        ORDER BY seq ${desc ? 'DESC' : 'ASC'}
        LIMIT $3`,
       [query.conversationId, query.cursor ?? null, query.limit + 1],
+      // Two texts (ascending, descending), each prepared once per pooled connection.
+      `list_messages_${desc ? 'desc' : 'asc'}`,
     );
     const page = rows.slice(0, query.limit).map(toMessage);
     const last = page[page.length - 1];
