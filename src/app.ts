@@ -2,6 +2,7 @@ import { createVerifier, type TokenVerifier } from './auth/index.js';
 import { buildBackplane, type Backplane } from './backplane/index.js';
 import type { SettingsStore } from './admin/settings-store.js';
 import { settingsForStorage } from './admin/settings-for-storage.js';
+import { CachedSettingsStore } from './admin/settings-cache.js';
 import {
   environmentSecrets,
   Indexer,
@@ -12,7 +13,7 @@ import {
 import { connectorStoresForStorage } from './connectors/stores-for-storage.js';
 import { createWidgetPolicies } from './auth/widget-policies.js';
 import type { WidgetPolicyProvider } from './auth/widget-policy.js';
-import { SingleKeyResolver, type GatewayKeyResolver } from './llm/key-resolver.js';
+import { CachedKeyResolver, SingleKeyResolver, type GatewayKeyResolver } from './llm/key-resolver.js';
 import { loadGatewayKeysFile } from './llm/key-resolver-file.js';
 import type { Config } from './config/index.js';
 import {
@@ -35,6 +36,8 @@ import { BusBackplane } from './backplane/bus-backplane.js';
 import { watchApprovalResolution } from './server/approval-notices.js';
 import { startApprovalSweep } from './engine/approval-sweep.js';
 import { Metrics, NO_TELEMETRY, startTracing, Telemetry, traceLogFields } from './observability/index.js';
+import { assertAdminExposure } from './auth/admin-exposure.js';
+import { connectorConfinement } from './connectors/confinement.js';
 
 /** Seams a host may supply instead of the ones configuration would choose. */
 export interface AppDeps {
@@ -106,6 +109,7 @@ async function buildKnowledge(config: Config, storage: Storage, logger: Logger, 
 
 /** The composition root: builds every seam once from configuration and hands them down. */
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<App> {
+  assertAdminExposure(config);
   const now = deps.now ?? (() => new Date());
   const { observability } = config;
   const logger = deps.logger ?? createLogger(config.logLevel, observability.otlpEndpoint ? traceLogFields : undefined);
@@ -118,14 +122,16 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
           observability.otlpEndpoint ? startTracing({ endpoint: observability.otlpEndpoint, serviceName: observability.serviceName }) : undefined,
         )
       : NO_TELEMETRY);
-  const gatewayFetch = telemetry.metrics ? telemetry.fetch(deps.fetch ?? fetch) : deps.fetch;
+  const { metrics } = telemetry;
   const llm = telemetry.llm(
     deps.llm ??
       new OpenAiProvider({
         baseUrl: config.gateway.baseUrl,
         maxRetries: config.gateway.maxRetries,
         idleTimeoutMs: config.gateway.idleTimeoutMs,
-        ...(gatewayFetch ? { fetch: gatewayFetch } : {}),
+        ...(config.gateway.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutMs: config.gateway.firstTokenTimeoutMs } : {}),
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        ...(metrics ? { onRetry: () => metrics.gatewayRetries.inc() } : {}),
       }),
   );
   const fileTools = config.toolsFile ? await loadToolsFile(config.toolsFile, deps.fetch) : [];
@@ -135,9 +141,12 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
       onLookupFailed: (agentId, reason) => logger.warn({ agentId, reason }, 'widget policy lookup failed; treating the agent as having no policy'),
     }));
-  const gatewayKeys =
-    deps.gatewayKeys ??
-    (config.gateway.keysFile ? await loadGatewayKeysFile(config.gateway.keysFile, config.gateway.apiKey) : new SingleKeyResolver(config.gateway.apiKey));
+  // The built-in resolvers are in-memory lookups; a host's may call out, so its answers are cached briefly.
+  const gatewayKeys = deps.gatewayKeys
+    ? new CachedKeyResolver(deps.gatewayKeys)
+    : config.gateway.keysFile
+      ? await loadGatewayKeysFile(config.gateway.keysFile, config.gateway.apiKey)
+      : new SingleKeyResolver(config.gateway.apiKey);
   // Opened after the file-based configuration has loaded, so a bad tools or keys file fails the boot
   // without leaving a database pool or a PGlite directory lock behind.
   const storage = telemetry.storage(deps.storage ?? (await buildStorage(config, logger)));
@@ -149,7 +158,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   let backplane: Backplane;
   try {
     knowledge = deps.knowledge ?? (await buildKnowledge(config, storage, logger, now));
-    settings = deps.settings ?? (await settingsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
+    // Read by every turn, so cached per organization for a short TTL; a host's own store is used as given.
+    settings = deps.settings ?? new CachedSettingsStore(await settingsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
     // Connector configs and indexing runs too: a run's cursor must outlive the process for the next run to be incremental.
     const connectorStores = await connectorStoresForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
     connectors = deps.connectors ?? connectorStores.connectors;
@@ -157,7 +167,6 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     if (config.seedKb) await knowledge.upsert(config.defaultOrgId, [...SEED_DOCUMENTS]);
     // Last, so an unreachable Redis/NATS (a boot error) still closes the storage opened above.
     backplane = deps.backplane ?? (await buildBackplane(config.backplane, logger));
-    const { metrics } = telemetry;
     if (metrics && backplane instanceof BusBackplane) backplane.onPublishFailure = () => metrics.backplanePublishFailures.inc();
   } catch (err) {
     // pgvector missing, embedder changed, …: fail the boot without keeping the pool or the PGlite lock.
@@ -168,7 +177,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     knowledge,
     runs: indexingRuns,
     logger,
-    environment: { githubApiUrl: config.githubApiUrl, secrets: deps.secrets ?? environmentSecrets, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
+    environment: {
+      githubApiUrl: config.githubApiUrl,
+      secrets: deps.secrets ?? environmentSecrets,
+      now,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      confinement: connectorConfinement({ ...config, cwd: process.cwd() }),
+    },
   });
   const gate = new ApprovalGate({
     patterns: config.confirmToolPatterns,
@@ -231,6 +246,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       stopSweep();
       await backplane.close();
       await storage.close();
+      // Only the provider built here; a host's own is the host's to close.
+      if (!deps.llm) await llm.close?.();
       await telemetry.close();
     },
   };

@@ -21,6 +21,8 @@ export interface GatewayConfig {
   readonly maxRetries: number;
   /** A stream that delivers nothing for this long is treated as dead. */
   readonly idleTimeoutMs: number;
+  /** The whole wait for a completion's first token, retries included; past it the turn fails. */
+  readonly firstTokenTimeoutMs?: number;
   /** JSON map organization → gateway key; an organization not in it uses `apiKey`. */
   readonly keysFile?: string;
 }
@@ -119,5 +121,11 @@ export interface Config {
   readonly githubApiUrl: string;
   /** Cross-replica event fan-out: memory (one process) or a Redis/Valkey/NATS bus. */
   readonly backplane: BackplaneConfig;
+  /** Let AUTH_MODE=none (everyone is an admin) listen on a non-loopback address. */
+  readonly allowInsecureAdmin: boolean;
+  /** Directories file connectors may index (real paths); unset: refused under jwt, the working directory otherwise. */
+  readonly fileConnectorRoots: readonly string[] | undefined;
+  /** Let web connectors reach loopback, private, link-local and metadata addresses (intranets, tests). */
+  readonly connectorsAllowPrivate: boolean;
   readonly observability: ObservabilityConfig;
 }

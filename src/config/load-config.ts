@@ -4,6 +4,7 @@ import type { RetrievalConfig } from './config.js';
 import type { AuthMode, Config, DynamoConfig, JwtConfig, ObservabilityConfig, StorageKind, WidgetAuthConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { backplaneConfig } from './backplane-config.js';
+import { delimiter, isAbsolute } from 'node:path';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -17,6 +18,7 @@ export const DEFAULTS = Object.freeze({
   approvalTimeoutMs: 300_000,
   llmMaxRetries: 3,
   llmIdleTimeoutMs: 120_000,
+  llmFirstTokenTimeoutMs: 60_000,
   maxPayloadBytes: 1024 * 1024,
   maxBufferedBytes: 4 * 1024 * 1024,
   drainTimeoutMs: 30_000,
@@ -56,6 +58,14 @@ function flag(env: Env, name: string): boolean {
   if (raw === undefined || raw === '0' || raw === 'false' || raw === 'no') return false;
   if (raw === '1' || raw === 'true' || raw === 'yes') return true;
   throw new ConfigError(name, `expected 1/0/true/false, got "${raw}"`);
+}
+
+/** A PATH-style list (`:` separated; `;` on Windows); unset or empty means "not configured". */
+function pathList(env: Env, name: string): readonly string[] | undefined {
+  const entries = text(env, name)?.split(delimiter).map((p) => p.trim()).filter((p) => p !== '');
+  if (entries === undefined || entries.length === 0) return undefined;
+  for (const entry of entries) if (!isAbsolute(entry)) throw new ConfigError(name, `entries must be absolute paths, got "${entry}"`);
+  return Object.freeze(entries);
 }
 
 const STORAGE_KINDS: readonly StorageKind[] = ['memory', 'pglite', 'postgres', 'dynamodb'];
@@ -273,6 +283,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       apiKey: text(env, 'SMOOAI_GATEWAY_KEY'),
       maxRetries: integer(env, 'SMOOTH_AGENT_LLM_MAX_RETRIES', DEFAULTS.llmMaxRetries, 0, 10),
       idleTimeoutMs: integer(env, 'SMOOTH_AGENT_LLM_IDLE_TIMEOUT_MS', DEFAULTS.llmIdleTimeoutMs, 1, 3_600_000),
+      firstTokenTimeoutMs: integer(env, 'SMOOTH_AGENT_FIRST_TOKEN_TIMEOUT_MS', DEFAULTS.llmFirstTokenTimeoutMs, 1, 3_600_000),
       ...(text(env, 'SMOOTH_AGENT_GATEWAY_KEYS_FILE') ? { keysFile: text(env, 'SMOOTH_AGENT_GATEWAY_KEYS_FILE') } : {}),
     }),
     model: text(env, 'SMOOTH_AGENT_MODEL') ?? DEFAULTS.model,
@@ -310,6 +321,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     widgetToken: text(env, 'SMOOTH_AGENT_WIDGET_TOKEN'),
     githubApiUrl: httpUrl(env, 'SMOOTH_AGENT_GITHUB_API_URL') ?? DEFAULTS.githubApiUrl,
     backplane: backplaneConfig((name) => text(env, name)),
+    allowInsecureAdmin: flag(env, 'SMOOTH_AGENT_ALLOW_INSECURE_ADMIN'),
+    fileConnectorRoots: pathList(env, 'SMOOTH_AGENT_FILE_CONNECTOR_ROOTS'),
+    connectorsAllowPrivate: flag(env, 'SMOOTH_AGENT_CONNECTORS_ALLOW_PRIVATE'),
     observability: observabilityConfig(env),
   };
   return Object.freeze(config);

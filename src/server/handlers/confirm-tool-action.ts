@@ -4,7 +4,7 @@ import type { Connection } from '../connection.js';
 import { announceApprovalResolved } from '../approval-notices.js';
 import { streamTurn } from '../turn-stream.js';
 import { gatewayKeyFor } from './send-message.js';
-import { requireSession } from './sessions.js';
+import { accessFor, findUsableSession } from './sessions.js';
 
 function noPending(sessionId: string, why?: string): ProtocolError {
   return new ProtocolError(
@@ -31,7 +31,7 @@ function resumeHere(connection: Connection, session: Session, checkpoint: TurnCh
       checkpoint,
       approved,
       apiKey,
-      access: { ...connection.identity.access, organizationId: session.organizationId },
+      access: accessFor(session, connection),
       signal,
       emit,
     }),
@@ -56,7 +56,10 @@ export async function confirmToolAction(
   action: ActionOf<'confirm_tool_action'>,
   requestId: string | undefined,
 ): Promise<void> {
-  const session = await requireSession(connection, action.sessionId);
+  // A session that does not exist and one that is not the caller's get the reference's answer to a
+  // stray confirm: nothing here awaits confirmation from you. Nothing is taken from storage.
+  const session = await findUsableSession(connection, action.sessionId);
+  if (!session) throw noPending(action.sessionId);
   const { storage, approvals, now } = connection.app;
   // Taking the record is the atomic step: of two concurrent confirms, on any processes, only one gets it.
   const pending: PendingApproval | undefined = await storage.takePendingApproval(session.sessionId);
