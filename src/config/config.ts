@@ -1,3 +1,4 @@
+import type { BusinessHours } from '../handoff/business-hours.js';
 /** The validated, frozen configuration every layer receives. Nothing else reads process.env. */
 import type { BackplaneConfig } from './backplane-config.js';
 
@@ -55,6 +56,16 @@ export interface RetrievalConfig {
   readonly embeddingDimensions: number;
   readonly rerank: 'off' | 'lexical' | 'gateway';
   readonly rerankModel: string;
+  /** Hits below this confidence (0–1, default 0.45) are not used as knowledge: not injected, not cited, not quoted. */
+  readonly minConfidence?: number;
+  /** Extra support synonyms (one group of comma-separated phrases per line) added to the built-in list. */
+  readonly synonymsFile?: string;
+  /** Also expand queries with WordNet synonyms (off: it did not help on the evaluation sets). */
+  readonly wordnetSynonyms?: boolean;
+  /** Document sets a turn retrieves from when its agent names none; absent: every set. */
+  readonly documentSets?: readonly string[];
+  /** With an LLM: rewrite the visitor's message into a search query (one short call) before auto-retrieval. */
+  readonly queryRewrite?: boolean;
 }
 
 /** Prometheus /metrics and OpenTelemetry trace export; both off unless asked for. */
@@ -68,6 +79,19 @@ export interface ObservabilityConfig {
   readonly serviceName: string;
 }
 
+/** One-time-code identity verification for auth-gated tools; off unless an SMTP server is configured. */
+export interface OtpConfig {
+  /** `smtp://` or `smtps://` URL of the mail server (may hold a password: never log it). Unset: OTP is off. */
+  readonly smtpUrl?: string;
+  /** The From address of code mails; required with `smtpUrl`. */
+  readonly from?: string;
+  /** Codes sent to one session per window. */
+  readonly maxSendsPerSession: number;
+  /** Codes sent to one address per window, whichever sessions ask. */
+  readonly maxSendsPerAddress: number;
+  readonly sendWindowMs: number;
+}
+
 export interface Config {
   readonly bind: string;
   readonly port: number;
@@ -77,6 +101,8 @@ export interface Config {
   readonly maxTokens: number;
   readonly seedKb: boolean;
   readonly retrieval: RetrievalConfig;
+  /** How a visitor reaches a person (free text, e.g. an email address), offered when the knowledge base has nothing. */
+  readonly contact?: string;
   /** Reference behaviour: without a gateway key, send_message answers LLM_UNAVAILABLE instead of quoting the knowledge base. */
   readonly requireLlm: boolean;
   readonly confirmToolPatterns: readonly string[];
@@ -99,6 +125,10 @@ export interface Config {
   readonly devOrgId: string;
   readonly defaultOrgId: string;
   readonly toolsFile: string | undefined;
+  /** SMOOTH_AGENT_AGENTS_FILE: agent configs written to the agent store at boot. */
+  readonly agentsFile: string | undefined;
+  /** SMOOTH_AGENT_JUDGE_MODEL: the model judging workflow steps; default `model`. */
+  readonly judgeModel: string;
   readonly maxPayloadBytes: number;
   readonly maxBufferedBytes: number;
   readonly drainTimeoutMs: number;
@@ -128,4 +158,20 @@ export interface Config {
   /** Let web connectors reach loopback, private, link-local and metadata addresses (intranets, tests). */
   readonly connectorsAllowPrivate: boolean;
   readonly observability: ObservabilityConfig;
+  /** How long a turn stays parked on a Rich Interaction (identity form, choices) before it resumes as unanswered. */
+  readonly interactionTimeoutMs: number;
+  readonly otp: OtpConfig;
+  /** Handing conversations to a person: availability and triggers (docs/configuration.md, Handoff). */
+  readonly handoff: HandoffConfig;
+}
+
+export interface HandoffConfig {
+  /** Opening hours in `timeZone`; absent means operators are reachable whenever one is online. */
+  readonly hours: BusinessHours | undefined;
+  /** Ask for a person when a turn found nothing to answer from. */
+  readonly onNoAnswer: boolean;
+  /** `llm`: the takeover summary is written by the model; `transcript`: the last messages. */
+  readonly summary: 'transcript' | 'llm';
+  /** An operator counts as online this long after their console's last heartbeat. */
+  readonly presenceTtlMs: number;
 }

@@ -1,10 +1,12 @@
 import { createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { RetrievalConfig } from './config.js';
-import type { AuthMode, Config, DynamoConfig, JwtConfig, ObservabilityConfig, StorageKind, WidgetAuthConfig } from './config.js';
+import type { AuthMode, Config, DynamoConfig, JwtConfig, ObservabilityConfig, OtpConfig, StorageKind, WidgetAuthConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { backplaneConfig } from './backplane-config.js';
 import { delimiter, isAbsolute } from 'node:path';
+import type { HandoffConfig } from './config.js';
+import { parseBusinessHours, type BusinessHours } from '../handoff/business-hours.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -35,7 +37,34 @@ export const DEFAULTS = Object.freeze({
   rateLimitCloseAfter: 20,
   maxConnectionsPerIp: 20,
   githubApiUrl: 'https://api.github.com',
+  interactionTimeoutMs: 900_000,
+  otpMaxSendsPerSession: 3,
+  otpMaxSendsPerAddress: 5,
+  otpSendWindowMs: 3_600_000,
 });
+
+function otpConfig(env: Env): OtpConfig {
+  const smtpUrl = text(env, 'SMOOTH_AGENT_SMTP_URL');
+  const from = text(env, 'SMOOTH_AGENT_OTP_FROM');
+  if (smtpUrl !== undefined) {
+    let scheme: string;
+    try {
+      scheme = new URL(smtpUrl).protocol;
+    } catch {
+      // The URL may carry a password, so it is never quoted back.
+      throw new ConfigError('SMOOTH_AGENT_SMTP_URL', 'not a valid URL (expected smtp://host:port or smtps://…)');
+    }
+    if (scheme !== 'smtp:' && scheme !== 'smtps:') throw new ConfigError('SMOOTH_AGENT_SMTP_URL', 'must use smtp:// or smtps://');
+    if (from === undefined) throw new ConfigError('SMOOTH_AGENT_OTP_FROM', 'required when SMOOTH_AGENT_SMTP_URL is set');
+  }
+  return Object.freeze({
+    ...(smtpUrl !== undefined ? { smtpUrl } : {}),
+    ...(from !== undefined ? { from } : {}),
+    maxSendsPerSession: integer(env, 'SMOOTH_AGENT_OTP_MAX_SENDS_PER_SESSION', DEFAULTS.otpMaxSendsPerSession, 1, 1000),
+    maxSendsPerAddress: integer(env, 'SMOOTH_AGENT_OTP_MAX_SENDS_PER_ADDRESS', DEFAULTS.otpMaxSendsPerAddress, 1, 1000),
+    sendWindowMs: integer(env, 'SMOOTH_AGENT_OTP_SEND_WINDOW_MS', DEFAULTS.otpSendWindowMs, 1000, 86_400_000),
+  });
+}
 
 function text(env: Env, name: string): string | undefined {
   const raw = env[name];
@@ -267,7 +296,26 @@ function retrievalConfig(env: Env): RetrievalConfig {
     embeddingDimensions: integer(env, 'SMOOTH_AGENT_EMBEDDING_DIMENSIONS', 1536, 8, 8192),
     rerank,
     rerankModel: text(env, 'SMOOTH_AGENT_RERANK_MODEL') ?? 'rerank-english-v3.0',
+    minConfidence: fraction(env, 'SMOOTH_AGENT_RETRIEVAL_MIN_CONFIDENCE', 0.45),
+    ...(text(env, 'SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE') ? { synonymsFile: text(env, 'SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE') } : {}),
+    wordnetSynonyms: flag(env, 'SMOOTH_AGENT_RETRIEVAL_WORDNET'),
+    ...(text(env, 'SMOOTH_AGENT_DOCUMENT_SETS') !== undefined ? { documentSets: Object.freeze(nameList(env, 'SMOOTH_AGENT_DOCUMENT_SETS')) } : {}),
+    queryRewrite: flag(env, 'SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE'),
   });
+}
+
+/** A number in [0, 1]. */
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || !(value >= 0 && value <= 1)) throw new ConfigError(name, `expected a number between 0 and 1, got "${raw}"`);
+  return value;
+}
+
+/** Comma-separated names, trimmed, empties dropped. */
+function nameList(env: Env, name: string): string[] {
+  return (text(env, name) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
 /** Reads, validates and freezes the configuration. Throws ConfigError naming the offending variable. */
@@ -291,6 +339,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     maxTokens: integer(env, 'SMOOTH_AGENT_MAX_TOKENS', DEFAULTS.maxTokens, 1, 1_000_000),
     seedKb: flag(env, 'SMOOTH_AGENT_SEED_KB'),
     retrieval: retrievalConfig(env),
+    ...(text(env, 'SMOOTH_AGENT_CONTACT') ? { contact: text(env, 'SMOOTH_AGENT_CONTACT') } : {}),
     requireLlm: flag(env, 'SMOOTH_AGENT_REQUIRE_LLM'),
     confirmToolPatterns: Object.freeze(patterns(env, 'SMOOTH_AGENT_CONFIRM_TOOLS')),
     approvalTimeoutMs: integer(env, 'SMOOTH_AGENT_APPROVAL_TIMEOUT_MS', DEFAULTS.approvalTimeoutMs, 1, 86_400_000),
@@ -307,6 +356,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     devOrgId: text(env, 'AUTH_DEV_ORG_ID') ?? defaultOrgId,
     defaultOrgId,
     toolsFile: text(env, 'SMOOTH_AGENT_TOOLS_FILE'),
+    agentsFile: text(env, 'SMOOTH_AGENT_AGENTS_FILE'),
+    judgeModel: text(env, 'SMOOTH_AGENT_JUDGE_MODEL') ?? text(env, 'SMOOTH_AGENT_MODEL') ?? DEFAULTS.model,
     maxPayloadBytes: integer(env, 'SMOOTH_AGENT_MAX_PAYLOAD_BYTES', DEFAULTS.maxPayloadBytes, 1024, 64 * 1024 * 1024),
     maxBufferedBytes: integer(env, 'SMOOTH_AGENT_MAX_BUFFERED_BYTES', DEFAULTS.maxBufferedBytes, 1024, 1024 * 1024 * 1024),
     drainTimeoutMs: integer(env, 'SMOOTH_AGENT_DRAIN_TIMEOUT_MS', DEFAULTS.drainTimeoutMs, 0, 3_600_000),
@@ -325,8 +376,30 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     fileConnectorRoots: pathList(env, 'SMOOTH_AGENT_FILE_CONNECTOR_ROOTS'),
     connectorsAllowPrivate: flag(env, 'SMOOTH_AGENT_CONNECTORS_ALLOW_PRIVATE'),
     observability: observabilityConfig(env),
+    interactionTimeoutMs: integer(env, 'SMOOTH_AGENT_INTERACTION_TIMEOUT_MS', DEFAULTS.interactionTimeoutMs, 1, 86_400_000),
+    otp: otpConfig(env),
+    handoff: handoffConfig(env),
   };
   return Object.freeze(config);
+}
+
+function handoffConfig(env: Env): HandoffConfig {
+  const spec = text(env, 'SMOOTH_AGENT_HANDOFF_HOURS');
+  const timeZone = text(env, 'SMOOTH_AGENT_HANDOFF_TIMEZONE') ?? 'UTC';
+  let hours: BusinessHours | undefined;
+  try {
+    hours = spec === undefined ? undefined : parseBusinessHours(spec, timeZone);
+  } catch (err) {
+    throw new ConfigError(spec === undefined ? 'SMOOTH_AGENT_HANDOFF_TIMEZONE' : 'SMOOTH_AGENT_HANDOFF_HOURS', (err as Error).message);
+  }
+  const summary = text(env, 'SMOOTH_AGENT_HANDOFF_SUMMARY')?.toLowerCase() ?? 'transcript';
+  if (summary !== 'transcript' && summary !== 'llm') throw new ConfigError('SMOOTH_AGENT_HANDOFF_SUMMARY', `expected transcript or llm, got "${summary}"`);
+  return Object.freeze({
+    hours,
+    onNoAnswer: flag(env, 'SMOOTH_AGENT_HANDOFF_ON_NO_ANSWER'),
+    summary,
+    presenceTtlMs: integer(env, 'SMOOTH_AGENT_HANDOFF_PRESENCE_TTL_MS', 45_000, 1000, 3_600_000),
+  });
 }
 
 /** Defaults for embedding: the same validation path with no environment at all. */
