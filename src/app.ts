@@ -52,7 +52,7 @@ import { assertAdminExposure } from './auth/admin-exposure.js';
 import { connectorConfinement } from './connectors/confinement.js';
 import { BusBackplane } from './backplane/bus-backplane.js';
 import { watchApprovalResolution } from './server/approval-notices.js';
-import { startApprovalSweep } from './engine/approval-sweep.js';
+import { startExpirySweep } from './engine/approval-sweep.js';
 import { Metrics, NO_TELEMETRY, startTracing, Telemetry, traceLogFields } from './observability/index.js';
 import type { AgentStore } from './agents/agent-store.js';
 import { agentsForStorage } from './agents/agents-for-storage.js';
@@ -153,7 +153,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     deps.telemetry ??
     (observability.metrics || observability.otlpEndpoint
       ? new Telemetry(
-          observability.metrics ? new Metrics({ parkedApprovals: () => approvals.size }) : undefined,
+          observability.metrics ? new Metrics({ parkedApprovals: () => approvals.size, parkedInteractions: () => interactionBroker.size }) : undefined,
           observability.otlpEndpoint ? startTracing({ endpoint: observability.otlpEndpoint, serviceName: observability.serviceName }) : undefined,
         )
       : NO_TELEMETRY);
@@ -314,12 +314,12 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     ...(config.retrieval.documentSets ? { documentSets: config.retrieval.documentSets } : {}),
     ...(config.contact ? { contact: config.contact } : {}),
   });
-  const stopSweep = startApprovalSweep({
-    storage,
+  const stopSweep = startExpirySweep({
+    sweepers: [storage.sweepExpiredApprovals?.bind(storage), interactionStore.sweepExpired?.bind(interactionStore)],
     now,
-    approvalTimeoutMs: config.approvalTimeoutMs,
-    onSwept: (count) => logger.debug({ count }, 'swept expired approvals'),
-    onError: (err) => logger.warn({ err: (err as Error).message }, 'sweeping expired approvals failed'),
+    timeoutMs: Math.min(config.approvalTimeoutMs, config.interactionTimeoutMs),
+    onSwept: (count) => logger.debug({ count }, 'swept expired approvals and interactions'),
+    onError: (err) => logger.warn({ err: (err as Error).message }, 'sweeping expired approvals and interactions failed'),
   });
   return {
     config,
