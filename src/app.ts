@@ -52,7 +52,7 @@ import { assertAdminExposure } from './auth/admin-exposure.js';
 import { connectorConfinement } from './connectors/confinement.js';
 import { BusBackplane } from './backplane/bus-backplane.js';
 import { watchApprovalResolution } from './server/approval-notices.js';
-import { startApprovalSweep } from './engine/approval-sweep.js';
+import { startExpirySweep } from './engine/approval-sweep.js';
 import { Metrics, NO_TELEMETRY, startTracing, Telemetry, traceLogFields } from './observability/index.js';
 import type { AgentStore } from './agents/agent-store.js';
 import { agentsForStorage } from './agents/agents-for-storage.js';
@@ -153,11 +153,11 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     deps.telemetry ??
     (observability.metrics || observability.otlpEndpoint
       ? new Telemetry(
-          observability.metrics ? new Metrics({ parkedApprovals: () => approvals.size }) : undefined,
+          observability.metrics ? new Metrics({ parkedApprovals: () => approvals.size, parkedInteractions: () => interactionBroker.size }) : undefined,
           observability.otlpEndpoint ? startTracing({ endpoint: observability.otlpEndpoint, serviceName: observability.serviceName }) : undefined,
         )
       : NO_TELEMETRY);
-  const gatewayFetch = telemetry.metrics ? telemetry.fetch(deps.fetch ?? fetch) : deps.fetch;
+  const { metrics } = telemetry;
   const llm = telemetry.llm(
     deps.llm ??
       new OpenAiProvider({
@@ -165,7 +165,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         maxRetries: config.gateway.maxRetries,
         idleTimeoutMs: config.gateway.idleTimeoutMs,
         ...(config.gateway.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutMs: config.gateway.firstTokenTimeoutMs } : {}),
-        ...(gatewayFetch ? { fetch: gatewayFetch } : {}),
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        ...(metrics ? { onRetry: () => metrics.gatewayRetries.inc() } : {}),
       }),
   );
   const fileTools = config.toolsFile ? await loadToolsFile(config.toolsFile, deps.fetch) : [];
@@ -225,7 +226,6 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     if (config.seedKb) await knowledge.upsert(config.defaultOrgId, [...SEED_DOCUMENTS]);
     // Last, so an unreachable Redis/NATS (a boot error) still closes the storage opened above.
     backplane = deps.backplane ?? (await buildBackplane(config.backplane, logger));
-    const { metrics } = telemetry;
     if (metrics && backplane instanceof BusBackplane) backplane.onPublishFailure = () => metrics.backplanePublishFailures.inc();
   } catch (err) {
     // pgvector missing, embedder changed, …: fail the boot without keeping the pool or the PGlite lock.
@@ -314,12 +314,12 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     ...(config.retrieval.documentSets ? { documentSets: config.retrieval.documentSets } : {}),
     ...(config.contact ? { contact: config.contact } : {}),
   });
-  const stopSweep = startApprovalSweep({
-    storage,
+  const stopSweep = startExpirySweep({
+    sweepers: [storage.sweepExpiredApprovals?.bind(storage), interactionStore.sweepExpired?.bind(interactionStore)],
     now,
-    approvalTimeoutMs: config.approvalTimeoutMs,
-    onSwept: (count) => logger.debug({ count }, 'swept expired approvals'),
-    onError: (err) => logger.warn({ err: (err as Error).message }, 'sweeping expired approvals failed'),
+    timeoutMs: Math.min(config.approvalTimeoutMs, config.interactionTimeoutMs),
+    onSwept: (count) => logger.debug({ count }, 'swept expired approvals and interactions'),
+    onError: (err) => logger.warn({ err: (err as Error).message }, 'sweeping expired approvals and interactions failed'),
   });
   return {
     config,

@@ -2,6 +2,7 @@ import { createApp } from '../app.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { startServer } from '../server/http-server.js';
 import { createLogger } from '../server/logger.js';
+import { traceLogFields } from '../observability/index.js';
 import { StorageSetupError } from '../storage/index.js';
 import { BackplaneUnavailableError } from '../backplane/index.js';
 import { printStartup } from './print-startup.js';
@@ -18,7 +19,8 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  // With tracing on, every line logged inside a turn carries its trace id.
+  const logger = createLogger(config.logLevel, config.observability.otlpEndpoint ? traceLogFields : undefined);
   let app;
   try {
     app = await createApp(config, { logger });

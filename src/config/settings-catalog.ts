@@ -32,10 +32,14 @@ const s = (setting: Setting): Setting => Object.freeze(setting);
 export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'server', name: 'SMOOTH_AGENT_BIND', default: DEFAULTS.bind, secret: false, description: 'address to listen on', effective: (c) => c.bind }),
   s({ group: 'server', name: 'SMOOTH_AGENT_PORT', default: String(DEFAULTS.port), secret: false, description: 'port; 0 picks a free one (the start-up lines print the real one)', effective: (c) => c.port }),
-  s({ group: 'server', name: 'SMOOTH_AGENT_LOG_LEVEL', default: 'info', secret: false, description: 'pino level (trace, debug, info, warn, error, silent); logs go to stderr', effective: (c) => c.logLevel }),
+  s({ group: 'server', name: 'SMOOTH_AGENT_LOG_LEVEL', default: 'info', secret: false, description: 'pino level (fatal, error, warn, info, debug, trace, silent); anything else stops the boot; logs go to stderr', effective: (c) => c.logLevel }),
   s({ group: 'server', name: 'SMOOTH_AGENT_DRAIN_TIMEOUT_MS', default: String(DEFAULTS.drainTimeoutMs), secret: false, description: 'on SIGTERM/SIGINT, how long in-flight turns may run before they are aborted', effective: (c) => c.drainTimeoutMs }),
   s({ group: 'server', name: 'SMOOTH_AGENT_DEFAULT_ORG', default: DEFAULTS.defaultOrgId, secret: false, description: 'organization of anonymous sessions and of the demo documents', effective: (c) => c.defaultOrgId }),
   s({ group: 'server', name: 'SMOOTH_AGENT_HISTORY_LIMIT', default: String(DEFAULTS.historyLimit), secret: false, description: 'newest messages of a conversation replayed to the model', effective: (c) => c.historyLimit }),
+  s({ group: 'server', name: 'SMOOTH_AGENT_METRICS', default: 'off', secret: false, description: '1: serve Prometheus metrics at GET /metrics on the main port', effective: (c) => c.observability.metrics }),
+  s({ group: 'server', name: 'SMOOTH_AGENT_METRICS_TOKEN', default: 'unset', secret: true, description: 'when set, /metrics requires Authorization: Bearer <token>', effective: (c) => c.observability.metricsToken }),
+  s({ group: 'server', name: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: 'unset', secret: false, description: 'OTLP/HTTP base URL; set: traces (GenAI spans) go to {url}/v1/traces', effective: (c) => c.observability.otlpEndpoint }),
+  s({ group: 'server', name: 'OTEL_SERVICE_NAME', default: 'smooth-operator', secret: false, description: 'service.name of exported traces', effective: (c) => c.observability.serviceName }),
 
   s({ group: 'llm', name: 'SMOOAI_GATEWAY_URL', default: DEFAULTS.gatewayUrl, secret: false, description: 'OpenAI-compatible base URL including /v1; requests go to {url}/chat/completions', effective: (c) => c.gateway.baseUrl }),
   s({ group: 'llm', name: 'SMOOAI_GATEWAY_KEY', default: 'unset', secret: true, description: 'gateway key; unset: replies quote the knowledge base without a language model', effective: (c) => c.gateway.apiKey }),

@@ -1,10 +1,12 @@
-import type { Storage } from '../storage/index.js';
+/** Deletes the expired records of one kind of parked turn; returns how many. */
+export type ExpirySweeper = (before: Date) => Promise<number>;
 
-export interface ApprovalSweepOptions {
-  storage: Storage;
+export interface ExpirySweepOptions {
+  /** One per kind of parked record (approvals, interactions); backends without a sweep give none. */
+  sweepers: ReadonlyArray<ExpirySweeper | undefined>;
   now: () => Date;
-  /** How long a parked approval may wait; the sweep runs a few times per timeout, at most once a minute. */
-  approvalTimeoutMs: number;
+  /** The shortest time a turn may stay parked; the sweep runs a few times per such timeout, at most once a minute. */
+  timeoutMs: number;
   /**
    * Expired records are left this long, so a turn whose own timer is about to fire finds its record
    * and reports a timeout, rather than taking the missing record for a resolution elsewhere.
@@ -17,23 +19,24 @@ export interface ApprovalSweepOptions {
 const DEFAULT_GRACE_MS = 10_000;
 
 /**
- * Deletes approvals nobody can use any more: their turn ended with its socket (a disconnect keeps a
- * checkpointed approval for a reconnect) and their time ran out. Without it such records pile up —
- * in memory, for the life of the process. Returns the stop function.
+ * Deletes parked records nobody can use any more: their turn ended with its socket (a disconnect
+ * keeps a checkpointed record for a reconnect) and their time ran out. Without it such records pile
+ * up — in memory, for the life of the process. Returns the stop function.
  */
-export function startApprovalSweep(options: ApprovalSweepOptions): () => void {
-  const { storage } = options;
-  if (!storage.sweepExpiredApprovals) return () => undefined;
-  const sweep = storage.sweepExpiredApprovals.bind(storage);
-  const intervalMs = Math.min(60_000, Math.max(1_000, Math.floor(options.approvalTimeoutMs / 2)));
+export function startExpirySweep(options: ExpirySweepOptions): () => void {
+  const sweepers = options.sweepers.filter((s): s is ExpirySweeper => s !== undefined);
+  if (sweepers.length === 0) return () => undefined;
+  const intervalMs = Math.min(60_000, Math.max(1_000, Math.floor(options.timeoutMs / 2)));
   const grace = options.graceMs ?? DEFAULT_GRACE_MS;
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    sweep(new Date(options.now().getTime() - grace))
-      .then((count) => {
-        if (count > 0) options.onSwept?.(count);
+    const before = new Date(options.now().getTime() - grace);
+    Promise.all(sweepers.map((sweep) => sweep(before)))
+      .then((counts) => {
+        const total = counts.reduce((a, b) => a + b, 0);
+        if (total > 0) options.onSwept?.(total);
       }, options.onError)
       .finally(() => {
         running = false;

@@ -20,6 +20,8 @@ export interface OpenAiProviderOptions {
   connections?: number;
   /** Injected so tests and hosts can route or observe HTTP; without it requests go over an undici Pool. */
   fetch?: typeof fetch;
+  /** Told of every retry of a failed attempt (metrics). */
+  onRetry?: () => void;
 }
 
 /** Bounds one SSE event (a gateway that never sends a blank line must not grow a buffer forever). */
@@ -169,6 +171,7 @@ export class OpenAiProvider implements LlmProvider {
             throw new LlmError(err instanceof AttemptError ? err.message : 'the LLM call failed', false);
           }
           const delay = Math.min(baseDelay * 2 ** attempt, 10_000) * (0.75 + Math.random() * 0.5);
+          this.options.onRetry?.();
           try {
             await sleep(delay, firstToken.signal);
           } catch {

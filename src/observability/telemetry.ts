@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { ChatCompletion, ChatRequest, LlmProvider } from '../llm/index.js';
 import type { Tool } from '../engine/tools/tool.js';
@@ -72,9 +71,6 @@ const STORAGE_METHODS = [
  * only installed then, so a server with both off runs exactly the code it ran before.
  */
 export class Telemetry {
-  /** Per model call: how many HTTP attempts its fetches made (retries = attempts − 1). */
-  private readonly attempts = new AsyncLocalStorage<{ count: number }>();
-
   constructor(
     readonly metrics: Metrics | undefined,
     readonly tracing: Tracing | undefined,
@@ -125,14 +121,13 @@ export class Telemetry {
     };
   }
 
-  /** A `chat {model}` span per model call and the gateway-retry count; the provider is unchanged otherwise. */
+  /** A `chat {model}` span per model call (gateway retries are counted by the provider's onRetry). */
   llm(provider: LlmProvider): LlmProvider {
-    if (!this.enabled) return provider;
-    const { metrics, tracing, attempts } = this;
+    if (!this.tracing) return provider;
+    const tracing = this.tracing;
     const call = async (request: ChatRequest, span: Span | undefined): Promise<ChatCompletion> => {
-      const counter = { count: 0 };
       try {
-        const completion = await attempts.run(counter, () => provider.complete(request));
+        const completion = await provider.complete(request);
         if (span) {
           const reported = (completion as ChatCompletion & { finishReason?: string }).finishReason;
           span.setAttributes({
@@ -148,13 +143,12 @@ export class Telemetry {
         span?.setAttribute('error.type', (err as Error).name ?? 'Error');
         throw err;
       } finally {
-        if (counter.count > 1) metrics?.gatewayRetries.inc(counter.count - 1);
         span?.end();
       }
     };
     return {
+      ...(provider.close ? { close: () => provider.close!() } : {}),
       complete(request) {
-        if (!tracing) return call(request, undefined);
         return tracing.tracer.startActiveSpan(
           `chat ${request.model}`,
           {
@@ -170,17 +164,6 @@ export class Telemetry {
           (span) => call(request, span),
         );
       },
-    };
-  }
-
-  /** Counts each HTTP attempt of the model call it runs under (see llm()). */
-  fetch(base: typeof fetch): typeof fetch {
-    if (!this.metrics) return base;
-    const { attempts } = this;
-    return (input, init) => {
-      const store = attempts.getStore();
-      if (store) store.count++;
-      return base(input, init);
     };
   }
 

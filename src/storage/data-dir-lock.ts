@@ -1,4 +1,4 @@
-import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StorageSetupError } from './storage-error.js';
 
@@ -88,6 +88,11 @@ export class DataDirLock {
         `${dir} is in use by process ${process.pid} (this one): PGlite serves one process and one open storage. Close the ` +
           'other storage, point SMOOTH_AGENT_DATA_DIR elsewhere, or use SMOOTH_AGENT_STORAGE=postgres to run several replicas',
       );
+    }
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw new StorageSetupError(`${dir} cannot be used as the data directory (SMOOTH_AGENT_DATA_DIR): ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
     }
     const path = join(dir, LOCK_FILE);
     for (let attempt = 0; attempt < 3; attempt++) {

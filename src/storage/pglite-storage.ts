@@ -1,6 +1,5 @@
 import type { PGliteOptions } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataDirLock } from './data-dir-lock.js';
 import type { MigrationReport } from './sql/migrate.js';
@@ -30,7 +29,7 @@ export class PgliteStorage extends SqlStorage {
 
   static async open(options: PgliteStorageOptions): Promise<PgliteStorage> {
     const dataDir = resolve(options.dataDir);
-    mkdirSync(dataDir, { recursive: true });
+    // Creates the directory too; a path that cannot be one is a StorageSetupError, not a stack trace.
     const lock = DataDirLock.acquire(dataDir);
     let db: PgliteDatabase | undefined;
     try {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { startExpirySweep } from '../../src/engine/approval-sweep.js';
+import { MemoryInteractionStore, type PendingInteraction } from '../../src/engine/interactions/interaction-store.js';
 import { MemoryStorage } from '../../src/storage/memory-storage.js';
 import { startHarness } from '../support/harness.js';
 import { deleteTool, eventually } from './support.js';
@@ -48,5 +50,30 @@ describe('abandoned approvals expire by a sweep', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await storage.getPendingApproval(sessionId)).toBeDefined();
     await h.close();
+  });
+
+  it('parked interactions expire by the same sweep', async () => {
+    const store = new MemoryInteractionStore();
+    const pending = (sessionId: string, expiresAt: Date): PendingInteraction => ({
+      sessionId,
+      requestId: 'r',
+      interactionId: `i-${sessionId}`,
+      kind: 'choices',
+      toolCallId: 'call_1',
+      toolName: 'offer_choices',
+      spec: {},
+      reason: 'pick one',
+      createdAt: new Date().toISOString(),
+      expiresAt: expiresAt.toISOString(),
+    });
+    await store.put(pending('old', new Date(Date.now() - 3_600_000)));
+    await store.put(pending('fresh', new Date(Date.now() + 3_600_000)));
+    const stop = startExpirySweep({ sweepers: [store.sweepExpired.bind(store)], now: () => new Date(), timeoutMs: 2_000 });
+    try {
+      await eventually(async () => (await store.get('old')) === undefined, 5_000);
+      expect(await store.get('fresh')).toBeDefined();
+    } finally {
+      stop();
+    }
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { assertBuilt, runCli } from '../restart-cli.js';
@@ -36,6 +39,16 @@ describe('settings that used to crash at boot', () => {
     const result = await runCli(['serve'], { [name]: value });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`invalid configuration: ${name}:`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a data directory that is a file stops the boot with one line naming it, no stack', async () => {
+    assertBuilt();
+    const file = join(mkdtempSync(join(tmpdir(), 'so-datadir-')), 'not-a-dir');
+    writeFileSync(file, 'x');
+    const result = await runCli(['serve'], { SMOOTH_AGENT_STORAGE: 'pglite', SMOOTH_AGENT_DATA_DIR: file });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('SMOOTH_AGENT_DATA_DIR');
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -92,14 +92,14 @@ describe('gateway faults end in one clean terminal event within budget', () => {
     const h = await startHarness([], {}, { ...BUDGET, baseUrl: gw.url });
     harnesses.push(h);
     const { frames, ms, terminals } = await oneTurn(h);
-    // Whether the partial text is refused (AGENT_ERROR) is the LLM client's call (finding 1); the
-    // turn must end once, promptly, and not hang on a stream that is over.
-    expect(TERMINALS).toContain(frames.at(-1)!.type);
+    // The partial text is refused (finding 1), after the retries the budget allows.
+    expect(frames.at(-1)).toMatchObject({ type: 'error', error: { code: 'AGENT_ERROR' } });
+    expect(tokensOf(frames)).toBe('Refunds are allowed only if you');
     expect(terminals).toBe(1);
     expect(ms).toBeLessThan(5_000);
   });
 
-  it('a gateway trickling one byte a second is cut off by the idle timeout on every attempt', { timeout: 30_000 }, async () => {
+  it('a gateway trickling one byte a second is cut off by the first-token budget', { timeout: 30_000 }, async () => {
     const gw = await rawGateway((res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const bytes = Buffer.from(sse({ role: 'assistant', content: 'This will take a very long time to arrive.' }));
@@ -109,15 +109,16 @@ describe('gateway faults end in one clean terminal event within budget', () => {
       }, 1_000);
       res.on('close', () => clearInterval(timer));
     });
-    const h = await startHarness([], {}, { ...BUDGET, baseUrl: gw.url });
+    // Bytes keep arriving, so the idle timeout never fires; the total wait for a first token is the budget.
+    const firstTokenTimeoutMs = 3_000;
+    const h = await startHarness([], {}, { ...BUDGET, baseUrl: gw.url, firstTokenTimeoutMs });
     harnesses.push(h);
     const { frames, ms, terminals } = await oneTurn(h);
     expect(frames.at(-1)).toMatchObject({ type: 'error', error: { code: 'AGENT_ERROR' } });
     expect(terminals).toBe(1);
-    // (retries + 1) idle timeouts plus backoff, with slack for a loaded machine.
-    expect(ms).toBeLessThan((BUDGET.maxRetries + 1) * BUDGET.idleTimeoutMs + 4_000);
-    // Every trickling response was abandoned, not left open.
+    expect(ms).toBeLessThan(firstTokenTimeoutMs + 3_000);
+    // The trickling response was abandoned, not left open.
     await new Promise((r) => setTimeout(r, 200));
-    expect(gw.closes()).toBe(BUDGET.maxRetries + 1);
+    expect(gw.closes()).toBeGreaterThanOrEqual(1);
   });
 });

@@ -38,6 +38,10 @@ export class InteractionBroker {
     return this.waiters.has(sessionId);
   }
 
+  get size(): number {
+    return this.waiters.size;
+  }
+
   /** Returns false when no turn in this process is waiting for the session. */
   resolve(sessionId: string, result: ToolResult): boolean {
     const waiter = this.waiters.get(sessionId);

@@ -66,4 +66,9 @@ export class SqlInteractionStore implements InteractionStore {
     );
     return parse(row);
   }
+
+  async sweepExpired(before: Date): Promise<number> {
+    const rows = await this.db.query<{ session_id: string }>('DELETE FROM pending_interactions WHERE expires_at < $1 RETURNING session_id', [before.toISOString()]);
+    return rows.length;
+  }
 }

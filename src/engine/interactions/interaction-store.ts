@@ -27,6 +27,8 @@ export interface InteractionStore {
    * With `interactionId`, only that interaction is taken; a different (newer) one stays.
    */
   take(sessionId: string, interactionId?: string): Promise<PendingInteraction | undefined>;
+  /** Deletes interactions that expired before `before`; returns how many (the expiry sweep). Optional. */
+  sweepExpired?(before: Date): Promise<number>;
 }
 
 export class MemoryInteractionStore implements InteractionStore {
@@ -46,5 +48,16 @@ export class MemoryInteractionStore implements InteractionStore {
     if (!found || (interactionId !== undefined && found.interactionId !== interactionId)) return undefined;
     this.bySession.delete(sessionId);
     return found;
+  }
+
+  async sweepExpired(before: Date): Promise<number> {
+    let swept = 0;
+    for (const [sessionId, pending] of this.bySession) {
+      if (Date.parse(pending.expiresAt) < before.getTime()) {
+        this.bySession.delete(sessionId);
+        swept++;
+      }
+    }
+    return swept;
   }
 }
