@@ -228,9 +228,9 @@ whenAvailable('postgres', 'unavailable' in probe ? probe.unavailable : undefined
       const onB = await connect(b);
       onB.send({ action: 'confirm_tool_action', requestId: 'c', sessionId, approved: true });
       expect((await onB.untilTerminal(15_000)).at(-1)).toMatchObject({ type: 'eventual_response', requestId: 'r' });
-      // A's copy of the turn wakes at its timeout, finds the approval gone and ends without a second reply.
+      // A's copy of the turn hears of it (backplane notice, or its timeout) and ends without a second reply.
       const aEnd = await onA.untilTerminal(15_000);
-      expect(aEnd.at(-1)).toMatchObject({ type: 'error', error: { code: 'AGENT_ERROR', message: expect.stringContaining('another connection') } });
+      expect(aEnd.at(-1)).toMatchObject({ type: 'error', error: { code: 'TURN_CONTINUED_ELSEWHERE', message: expect.stringContaining('another connection') } });
       expect(tokensOf(aEnd)).toBe('');
       expect(w.toolCalls).toHaveLength(1);
       expect(w.gateway.requests).toHaveLength(2);
@@ -261,14 +261,14 @@ whenAvailable('postgres', 'unavailable' in probe ? probe.unavailable : undefined
       expect(outputs[1]).toMatch(/already up to date/);
       expect(outputs.join('') + results.map((r) => r.stderr).join('')).not.toContain('s3cret-pw');
       expect(outputs[0]).toContain(':***@');
-      expect(await ledger(url)).toEqual([1]);
+      expect(await ledger(url)).toEqual([1, 2]);
     });
 
     it('two servers booting at once on an empty database both start and share one schema', { timeout: 60_000 }, async () => {
       const url = await freshDatabase();
       const w = await world([{ kind: 'text', text: 'ok' }], pgEnv(url));
       const [a, b] = await Promise.all([serve(w.env), serve(w.env)]);
-      expect(await ledger(url)).toEqual([1]);
+      expect(await ledger(url)).toEqual([1, 2]);
       const onB = await connect(b);
       const sessionId = await createSession(await connect(a));
       expect(await onB.request({ action: 'get_session', requestId: 'g', sessionId })).toMatchObject({ status: 200 });

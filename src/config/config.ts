@@ -1,3 +1,4 @@
+import type { BusinessHours } from '../handoff/business-hours.js';
 /** The validated, frozen configuration every layer receives. Nothing else reads process.env. */
 import type { BackplaneConfig } from './backplane-config.js';
 
@@ -21,6 +22,8 @@ export interface GatewayConfig {
   readonly maxRetries: number;
   /** A stream that delivers nothing for this long is treated as dead. */
   readonly idleTimeoutMs: number;
+  /** The whole wait for a completion's first token, retries included; past it the turn fails. */
+  readonly firstTokenTimeoutMs?: number;
   /** JSON map organization → gateway key; an organization not in it uses `apiKey`. */
   readonly keysFile?: string;
 }
@@ -63,6 +66,30 @@ export interface RetrievalConfig {
   readonly documentSets?: readonly string[];
 }
 
+/** Prometheus /metrics and OpenTelemetry trace export; both off unless asked for. */
+export interface ObservabilityConfig {
+  /** Serve GET /metrics on the main port. */
+  readonly metrics: boolean;
+  /** When set, /metrics requires `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
+  /** OTLP/HTTP base URL; traces are exported only when set. */
+  readonly otlpEndpoint?: string;
+  readonly serviceName: string;
+}
+
+/** One-time-code identity verification for auth-gated tools; off unless an SMTP server is configured. */
+export interface OtpConfig {
+  /** `smtp://` or `smtps://` URL of the mail server (may hold a password: never log it). Unset: OTP is off. */
+  readonly smtpUrl?: string;
+  /** The From address of code mails; required with `smtpUrl`. */
+  readonly from?: string;
+  /** Codes sent to one session per window. */
+  readonly maxSendsPerSession: number;
+  /** Codes sent to one address per window, whichever sessions ask. */
+  readonly maxSendsPerAddress: number;
+  readonly sendWindowMs: number;
+}
+
 export interface Config {
   readonly bind: string;
   readonly port: number;
@@ -96,6 +123,10 @@ export interface Config {
   readonly devOrgId: string;
   readonly defaultOrgId: string;
   readonly toolsFile: string | undefined;
+  /** SMOOTH_AGENT_AGENTS_FILE: agent configs written to the agent store at boot. */
+  readonly agentsFile: string | undefined;
+  /** SMOOTH_AGENT_JUDGE_MODEL: the model judging workflow steps; default `model`. */
+  readonly judgeModel: string;
   readonly maxPayloadBytes: number;
   readonly maxBufferedBytes: number;
   readonly drainTimeoutMs: number;
@@ -118,4 +149,27 @@ export interface Config {
   readonly githubApiUrl: string;
   /** Cross-replica event fan-out: memory (one process) or a Redis/Valkey/NATS bus. */
   readonly backplane: BackplaneConfig;
+  /** Let AUTH_MODE=none (everyone is an admin) listen on a non-loopback address. */
+  readonly allowInsecureAdmin: boolean;
+  /** Directories file connectors may index (real paths); unset: refused under jwt, the working directory otherwise. */
+  readonly fileConnectorRoots: readonly string[] | undefined;
+  /** Let web connectors reach loopback, private, link-local and metadata addresses (intranets, tests). */
+  readonly connectorsAllowPrivate: boolean;
+  readonly observability: ObservabilityConfig;
+  /** How long a turn stays parked on a Rich Interaction (identity form, choices) before it resumes as unanswered. */
+  readonly interactionTimeoutMs: number;
+  readonly otp: OtpConfig;
+  /** Handing conversations to a person: availability and triggers (docs/configuration.md, Handoff). */
+  readonly handoff: HandoffConfig;
+}
+
+export interface HandoffConfig {
+  /** Opening hours in `timeZone`; absent means operators are reachable whenever one is online. */
+  readonly hours: BusinessHours | undefined;
+  /** Ask for a person when a turn found nothing to answer from. */
+  readonly onNoAnswer: boolean;
+  /** `llm`: the takeover summary is written by the model; `transcript`: the last messages. */
+  readonly summary: 'transcript' | 'llm';
+  /** An operator counts as online this long after their console's last heartbeat. */
+  readonly presenceTtlMs: number;
 }

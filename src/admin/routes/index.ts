@@ -1,8 +1,10 @@
 import type { AdminRoute } from '../route.js';
 import { healthRoute, meRoute } from './basics.js';
+import { agentRoutes } from './agents.js';
 import { connectorRoutes } from './connectors.js';
 import { conversationMessagesRoute, listConversationsRoute } from './conversations.js';
 import { documentSetsRoute } from './document-sets.js';
+import { handoffRoutes } from './handoffs.js';
 import { indexConnectorRoute, listRunsRoute } from './indexing.js';
 import { knowledgeRoutes } from './knowledge.js';
 import { knowledgeSearchRoute } from './knowledge-search.js';
@@ -26,4 +28,6 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   ...connectorRoutes,
   indexConnectorRoute,
   listRunsRoute,
+  ...agentRoutes,
+  ...handoffRoutes,
 ];
