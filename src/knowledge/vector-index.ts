@@ -28,7 +28,7 @@ interface DimensionPosting {
  * Removal tombstones a slot; once tombstones outnumber live items the storage is rewritten without them.
  */
 /** Candidates rescored exactly per requested result in the approximate scan, and at least this many. */
-const OVERSAMPLE = 24;
+const OVERSAMPLE = 48;
 const MIN_RESCORED = 256;
 const DEFAULT_APPROXIMATE_FROM = 20_000;
 
