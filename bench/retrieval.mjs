@@ -176,7 +176,8 @@ const CONFIGURATIONS = {
   '-speller': { retrieval: { analyzer: new QueryAnalyzer() } },
   '-support-synonyms': { retrieval: { analyzer: new QueryAnalyzer({ synonyms: [], sources: [speller] }) } },
   '-document-fusion': { retrieval: { weights: { ...DEFAULT_WEIGHTS, documentEvidence: 0 } } },
-  '-field-weights': { retrieval: { weights: { ...DEFAULT_WEIGHTS, field: { title: 1, headings: 1, body: 1 } } } },
+  '+field-weights(3/2/1)': { retrieval: { weights: { ...DEFAULT_WEIGHTS, field: { title: 3, headings: 2, body: 1 } } } },
+  '-fields(body only)': { retrieval: { weights: { ...DEFAULT_WEIGHTS, field: { title: 0, headings: 0, body: 1 } } } },
 };
 
 async function measureQuality(opts) {
