@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeterministicEmbedder, EmbedderMismatchError, type AccessContext } from '../src/knowledge/index.js';
+import { DeterministicEmbedder, EmbedderMismatchError, stem, type AccessContext } from '../src/knowledge/index.js';
 import { SqlKnowledge } from '../src/knowledge/sql/sql-knowledge.js';
 import type { SqlDatabase } from '../src/storage/sql/sql-client.js';
 
@@ -17,6 +17,13 @@ const anonymous = (organizationId: string): AccessContext => ({ organizationId, 
 /** What the SQL store must do beyond the shared contract, on PGlite and Postgres alike. */
 export function runSqlKnowledgeCases(name: string, database: () => SqlDatabase): void {
   describe(`sql knowledge on ${name}`, () => {
+    it('stems like the JavaScript analyser: Postgres english lexemes are the Snowball stems every store uses', async () => {
+      const db = database();
+      const words = ['devices', 'device', 'prices', 'price', 'codes', 'invoices', 'packages', 'issues', 'changed', 'change', 'shipping', 'returns', 'recordings', 'batteries', 'notifications', 'cancelled', 'subscription', 'generously'];
+      const rows = await db.query<{ w: string; l: string[] | null }>("SELECT w, ts_lexize('english_stem', w) AS l FROM jsonb_array_elements_text($1::jsonb) w", [JSON.stringify(words)]);
+      expect(rows.map((r) => [r.w, r.l?.[0]])).toEqual(words.map((w) => [w, stem(w)]));
+    });
+
     it('records the embedding space and adopts a new embedder only while it holds no chunks', async () => {
       const db = database();
       await freshSqlKnowledge(db);

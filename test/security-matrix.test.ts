@@ -5,6 +5,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminRoute } from '../src/admin/route.js';
 import { ADMIN_ROUTES } from '../src/admin/routes/index.js';
+import { defaultConfig } from '../src/config/load-config.js';
 import { StaticWidgetPolicies } from '../src/auth/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { MemoryBackplane, type Sink } from '../src/backplane/index.js';
@@ -240,7 +241,9 @@ beforeAll(async () => {
   fileRoot = mkdtempSync(join(tmpdir(), 'so-matrix-files-'));
   writeFileSync(join(fileRoot, 'note.md'), '# Note\n\nA connector fixture.');
   harness = await startHarness(turnScript(SESSION_COUNT, 600), {
-    config: { ...config, fileConnectorRoots: [fileRoot] },
+    // No relevance threshold: the session markers in the probe message are words no document has, and
+    // the matrix is about who reads what, not about whether a passage answers.
+    config: { ...config, fileConnectorRoots: [fileRoot], retrieval: { ...defaultConfig().retrieval, minConfidence: 0 } },
     storage,
     backplane,
     widgetPolicies: new StaticWidgetPolicies([

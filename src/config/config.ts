@@ -64,8 +64,6 @@ export interface RetrievalConfig {
   readonly wordnetSynonyms?: boolean;
   /** Document sets a turn retrieves from when its agent names none; absent: every set. */
   readonly documentSets?: readonly string[];
-  /** With an LLM: rewrite the visitor's message into a search query (one short call) before auto-retrieval. */
-  readonly queryRewrite?: boolean;
 }
 
 /** Prometheus /metrics and OpenTelemetry trace export; both off unless asked for. */

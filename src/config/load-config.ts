@@ -300,7 +300,6 @@ function retrievalConfig(env: Env): RetrievalConfig {
     ...(text(env, 'SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE') ? { synonymsFile: text(env, 'SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE') } : {}),
     wordnetSynonyms: flag(env, 'SMOOTH_AGENT_RETRIEVAL_WORDNET'),
     ...(text(env, 'SMOOTH_AGENT_DOCUMENT_SETS') !== undefined ? { documentSets: Object.freeze(nameList(env, 'SMOOTH_AGENT_DOCUMENT_SETS')) } : {}),
-    queryRewrite: flag(env, 'SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE'),
   });
 }
 

@@ -28,13 +28,16 @@ export interface RetrievalAnswer {
 
 type SmallTalk = 'greeting' | 'thanks' | 'goodbye';
 
+/** Words that make no difference to whether a message is only small talk. */
+const FILLER = new Set(['a', 'the', 'for', 'all', 'your', 'to', 'me', 'very', 'much', 'so', 'lot', 'and', 'oh', 'many', 'again']);
+
 const GREETINGS = new Set(['hi', 'hello', 'hey', 'hiya', 'howdy', 'greetings', 'yo', 'morning', 'afternoon', 'evening', 'good', 'there', 'hallo', 'heya']);
 const THANKS = new Set(['thanks', 'thank', 'thx', 'ty', 'cheers', 'appreciated', 'appreciate', 'great', 'perfect', 'awesome', 'ok', 'okay', 'cool', 'much', 'lot', 'so', 'very', 'you', 'that', 'helps', 'helped', 'it', 'this', 'was', 'helpful']);
 const GOODBYES = new Set(['bye', 'goodbye', 'cya', 'later', 'see', 'you', 'ya', 'farewell', 'night', 'good']);
 
 /** Recognises a message that is only a greeting, a thank-you or a goodbye (a few words, nothing else). */
 export function smallTalk(message: string): SmallTalk | undefined {
-  const words = message.toLowerCase().match(/[a-z]+/g) ?? [];
+  const words = (message.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => !FILLER.has(w));
   if (words.length === 0 || words.length > 6) return undefined;
   const only = (set: Set<string>) => words.every((w) => set.has(w));
   if (words.some((w) => w.startsWith('thank') || w === 'thx' || w === 'ty' || w === 'cheers') && only(THANKS)) return 'thanks';

@@ -67,14 +67,21 @@ function wrap(paragraph: string): string[] {
 }
 
 /**
- * Heading-aware chunking: a document is split at its headings, and each section is packed into
- * chunks of ~500 characters by paragraph. A heading always opens the chunk that holds the start of
- * its body (a heading with no body of its own joins the next section), so a heading and what it
- * introduces are found together; every chunk of a section carries the section's heading path. A
- * section longer than one chunk continues in further chunks that share a short overlap.
+ * Heading-aware chunking: a document is split at its headings, and sections are packed into chunks of
+ * ~500 characters by paragraph. A heading always opens the chunk that holds the start of its body (a
+ * heading with no body of its own joins the next section), so a heading and what it introduces are
+ * found together; short consecutive sections share a chunk. A chunk carries the heading path of the
+ * section it starts in, followed by the headings of the sections it goes on into. A section longer
+ * than one chunk continues in further chunks that share a short overlap.
  */
 export function chunkDocument(content: string): DocumentChunk[] {
   const chunks: DocumentChunk[] = [];
+  let current = '';
+  let headings: string[] = [];
+  const flush = () => {
+    if (current !== '') chunks.push({ text: current, headings });
+    current = '';
+  };
   let pendingHeadings: string[] = [];
   for (const section of sections(content)) {
     const lead = [...pendingHeadings, ...(section.headingLine ? [section.headingLine] : [])];
@@ -86,22 +93,25 @@ export function chunkDocument(content: string): DocumentChunk[] {
     pendingHeadings = [];
     const pieces = section.paragraphs.flatMap(wrap);
     if (lead.length > 0) pieces[0] = `${lead.join('\n\n')}\n\n${pieces[0]}`;
-    let current = '';
-    for (const piece of pieces) {
+    // A new section starts a new chunk unless its opening fits in the current one.
+    if (current !== '' && current.length + 2 + pieces[0]!.length > TARGET_CHARS) flush();
+    if (current === '') headings = [...section.headings];
+    else for (const h of section.headings) if (!headings.includes(h)) headings.push(h);
+    pieces.forEach((piece, i) => {
       if (current !== '' && current.length + 2 + piece.length > TARGET_CHARS) {
-        chunks.push({ text: current, headings: section.headings });
-        const tail = current.slice(-OVERLAP_CHARS);
+        const tail = i > 0 ? current.slice(-OVERLAP_CHARS) : '';
+        flush();
+        headings = [...section.headings];
         const cut = tail.indexOf(' ');
         current = cut === -1 ? '' : tail.slice(cut + 1);
       }
       current = current === '' ? piece : `${current}\n\n${piece}`;
-    }
-    if (current !== '') chunks.push({ text: current, headings: section.headings });
+    });
   }
-  if (pendingHeadings.length > 0) chunks.push({ text: pendingHeadings.join('\n\n'), headings: [] });
+  if (pendingHeadings.length > 0) current = current === '' ? pendingHeadings.join('\n\n') : `${current}\n\n${pendingHeadings.join('\n\n')}`;
+  flush();
   return chunks;
 }
-
 /** The chunk texts of `content` (see `chunkDocument`). */
 export function chunkText(content: string): string[] {
   return chunkDocument(content).map((c) => c.text);

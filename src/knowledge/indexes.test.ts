@@ -149,3 +149,42 @@ describe('VectorIndex', () => {
     expect(() => index.add('wrong', 0, new Float32Array(3))).toThrow(/3 dims/);
   });
 });
+
+describe('VectorIndex approximate scan (binary codes, exact rescoring)', () => {
+  it('finds what the exact scan finds on clustered embeddings, and never what the filter refuses', () => {
+    const random = seeded(7);
+    const dims = 256;
+    const centers = Array.from({ length: 40 }, () => Float32Array.from({ length: dims }, () => random() * 2 - 1));
+    const sample = () => {
+      const c = centers[Math.floor(random() * centers.length)]!;
+      return Float32Array.from(c, (x) => x + (random() * 2 - 1) * 0.8);
+    };
+    const index = new VectorIndex<number>(dims, { approximateFrom: 100 });
+    const count = 3000;
+    for (let i = 0; i < count; i++) index.add(i, i % 10, sample());
+    const everyone = new Uint8Array(10).fill(1);
+    let found = 0;
+    let wanted = 0;
+    for (let q = 0; q < 50; q++) {
+      const query = sample();
+      const exact = new Set(index.search(query, 10, everyone, true).map((r) => r.item));
+      const approximate = index.search(query, 10, everyone);
+      found += approximate.filter((r) => exact.has(r.item)).length;
+      wanted += exact.size;
+      const onlyOdd = Uint8Array.from({ length: 10 }, (_, g) => g % 2);
+      for (const r of index.search(query, 10, onlyOdd)) expect(r.item % 2).toBe(1);
+    }
+    expect(found / wanted).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runKnowledgeContract } from '../../test/contracts/knowledge-contract.js';
-import { chunkText } from './chunk-text.js';
+import { chunkDocument, chunkText } from './chunk-text.js';
 import { DeterministicEmbedder } from './deterministic-embedder.js';
 import { EmbedderMismatchError, type Embedder } from './embedder.js';
 import { MemoryKnowledge } from './memory-knowledge.js';
@@ -202,5 +202,25 @@ describe('MemoryKnowledge', () => {
     expect((await kb.search('narwhal tooth', { access, limit: 1 }))[0]?.documentId).toBe('needle');
     expect(await kb.delete('org', 'needle')).toBe(true);
     expect((await kb.search('narwhal tooth', { access, limit: 5 })).map((h) => h.documentId)).not.toContain('needle');
+  });
+});
+
+describe('heading-aware chunking', () => {
+  it('never ends a chunk with a heading whose body starts the next one', () => {
+    const body = (n: number) => Array.from({ length: n }, (_, i) => `Line ${i} of text that fills the section.`).join(' ');
+    const doc = `# Returns\n\n${body(10)}\n\n## Refund timing\n\n${body(3)}\n\n### Card refunds\n\n${body(2)}\n\n## Exchanges\n\n${body(14)}`;
+    const chunks = chunkDocument(doc);
+    for (const c of chunks) expect(c.text.trimEnd(), c.text).not.toMatch(/(^|\n)#{1,6} [^\n]*$/);
+    const timing = chunks.find((c) => c.text.includes('## Refund timing'))!;
+    expect(timing.text).toMatch(/## Refund timing\n\nLine 0 of text/);
+    expect(timing.headings).toContain('Refund timing');
+    const exchanges = chunks.filter((c) => c.text.includes('Exchanges') || c.headings.includes('Exchanges'));
+    expect(exchanges.length).toBeGreaterThan(1);
+    for (const c of exchanges) expect(c.headings).toContain('Exchanges');
+  });
+
+  it('joins a heading without a body to the section below it and ignores # inside code fences', () => {
+    const chunks = chunkDocument('# Guide\n\n## Setup\n\nPlug it in.\n\n```sh\n# not a heading\nrun --now\n```');
+    expect(chunks).toEqual([{ text: '# Guide\n\n## Setup\n\nPlug it in.\n\n```sh\n# not a heading\nrun --now\n```', headings: ['Guide', 'Setup'] }]);
   });
 });

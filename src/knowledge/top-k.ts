@@ -13,6 +13,11 @@ export class TopK<T> {
 
   constructor(private readonly k: number) {}
 
+  /** How many results it keeps. */
+  get capacity(): number {
+    return this.k;
+  }
+
   /** The score a newcomer must beat once the heap is full. */
   get threshold(): number {
     return this.heap.length < this.k ? -Infinity : (this.heap[0]?.score ?? -Infinity);

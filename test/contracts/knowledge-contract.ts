@@ -166,6 +166,80 @@ export function runKnowledgeContract(name: string, makeKnowledge: () => Promise<
       expect(hits[0]).toMatchObject({ documentId: 'faq.md', title: 'Walrus FAQ' });
     });
 
+    it('finds singular, plural and other forms of a word alike (Snowball stems on every backend)', async () => {
+      const pairs: Array<[stored: string, asked: string]> = [
+        ['device', 'devices'],
+        ['devices', 'device'],
+        ['price', 'prices'],
+        ['code', 'codes'],
+        ['invoice', 'invoices'],
+        ['package', 'packages'],
+        ['issue', 'issues'],
+        ['change', 'changed'],
+      ];
+      await kb.upsert(
+        'org-1',
+        pairs.map(([stored], i) => ({ id: `form-${i}`, source: `form-${i}.md`, content: `The ${stored} ledger for quokka number ${i}.` })),
+      );
+      for (const [i, [stored, asked]] of pairs.entries()) {
+        const hits = await kb.search(`quokka ${asked}`, { access: org1, limit: 10 });
+        expect(ids(hits), `"${asked}" should find a chunk saying "${stored}"`).toContain(`form-${i}`);
+        expect(hits.find((h) => h.documentId === `form-${i}`)?.confidence, asked).toBe(1);
+      }
+    });
+
+    it('keeps a heading and its body in one chunk and reports the heading path', async () => {
+      const filler = Array.from({ length: 12 }, (_, i) => `Sentence ${i} about kettle descaling with vinegar and water.`).join(' ');
+      const content = `# Kettle care\n\n${filler}\n\n## Refund timing\n\nRefunds reach your card within 9 business days of the return scan.`;
+      await kb.upsert('org-1', [{ id: 'care.md', source: 'care.md', title: 'Kettle care', content }]);
+      const [hit] = await kb.search('refund timing card', { access: org1, limit: 1 });
+      expect(hit?.documentId).toBe('care.md');
+      expect(hit?.text).toContain('## Refund timing\n\nRefunds reach your card within 9 business days');
+      expect(hit?.headings).toEqual(['Kettle care', 'Refund timing']);
+    });
+
+    it('ranks by the title field as well as the body', async () => {
+      await kb.upsert('org-1', [
+        { id: 'pump.md', source: 'pump.md', title: 'Heat pump defrost cycle', content: 'Ice on the outdoor unit melts every hour or so; this is normal.' },
+        { id: 'misc.md', source: 'misc.md', title: 'Miscellaneous', content: 'A longer note that mentions a defrost once among many other unrelated words about gardens and sheds.' },
+      ]);
+      const hits = await kb.search('defrost cycle', { access: org1, limit: 2 });
+      expect(hits[0]?.documentId).toBe('pump.md');
+    });
+
+    it('keeps a caller’s scores independent of documents the caller cannot read', async () => {
+      const access: AccessContext = { organizationId: 'org-1', userId: 'ann', groups: [] };
+      await kb.upsert('org-1', [
+        { id: 'otters.md', source: 'otters.md', content: 'Otters hold hands while they sleep so they do not drift apart.' },
+        { id: 'rivers.md', source: 'rivers.md', content: 'Rivers carry otters and fish downstream to the sea.' },
+      ]);
+      const before = await kb.search('otters sleep', { access, limit: 5 });
+      // Restricted documents full of the query's words, readable only by someone else.
+      await kb.upsert(
+        'org-1',
+        Array.from({ length: 8 }, (_, i) => ({
+          id: `vip-${i}`,
+          source: `vip-${i}.md`,
+          content: `Otters otters sleep sleep: private research notes number ${i} with a much longer body than the public documents have.`,
+          acl: { public: false, users: ['bob'], groups: ['vip'] },
+        })),
+      );
+      const after = await kb.search('otters sleep', { access, limit: 5 });
+      expect(after.map((h) => [h.documentId, h.score, h.confidence])).toEqual(before.map((h) => [h.documentId, h.score, h.confidence]));
+      const bob = await kb.search('otters sleep', { access: { organizationId: 'org-1', userId: 'bob', groups: [] }, limit: 10 });
+      expect(ids(bob)).toContain('vip-0');
+    });
+
+    it('reports a confidence in [0, 1] and drops hits below minConfidence', async () => {
+      const hits = await kb.search('return policy delivery refund', { access: org1, limit: 3 });
+      expect(hits[0]?.documentId).toBe('returns.md');
+      for (const h of hits) expect(h.confidence).toBeGreaterThanOrEqual(0), expect(h.confidence).toBeLessThanOrEqual(1);
+      const partial = await kb.search('returns zeppelin', { access: org1, limit: 3 });
+      expect(partial[0]?.confidence).toBeLessThan(0.6);
+      expect(await kb.search('returns zeppelin', { access: org1, limit: 3, minConfidence: 0.9 })).toEqual([]);
+      expect(ids(await kb.search('returns delivery', { access: org1, limit: 3, minConfidence: 0.9 }))).toEqual(['returns.md']);
+    });
+
     it.skipIf(!hooks.reopenWith)('refuses to serve vectors built by a different embedder', async () => {
       const other: Embedder = {
         id: 'contract-other-v1',

@@ -113,7 +113,9 @@ export async function hybridSearch(tx: SqlExecutor, query: HybridQuery): Promise
            WHERE ${filter.sql} AND c.tsv @@ q.query
            ORDER BY ts_rank_cd('${TS_WEIGHTS}', c.tsv, q.query, 1) DESC, c.document_id, c.ordinal
            LIMIT $6`,
-          [...filter.params, lexemes, query.candidates],
+          // Twice the dense arm's share: ts_rank_cd orders differently from the BM25F ranking that
+          // follows, so the keyword arm reaches deeper for it to choose from.
+          [...filter.params, lexemes, query.candidates * 2],
         );
   const stats = await partitionStats(tx, query);
   let dense: ArmRow[] = [];
