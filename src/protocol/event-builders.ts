@@ -60,13 +60,17 @@ export interface EventualResponseInput {
   reply: string;
   citations: Citation[];
   usage: Usage | undefined;
+  /** The turn wants a human: its knowledge search found nothing (or it escalated). */
+  needsEscalation?: boolean;
+  escalationReason?: string;
 }
 
 export function eventualResponse(input: EventualResponseInput, now: number): ServerEvent {
   const inner = {
     messageId: input.messageId,
     response: generalAgentResponse(input.reply),
-    needsEscalation: false,
+    needsEscalation: input.needsEscalation ?? false,
+    ...(input.needsEscalation && input.escalationReason ? { escalationReason: input.escalationReason } : {}),
     // Empty or absent optional payloads are omitted, not sent as [] or null.
     ...(input.citations.length > 0 ? { citations: input.citations } : {}),
     ...(input.usage ? { usage: input.usage } : {}),

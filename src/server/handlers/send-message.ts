@@ -1,7 +1,7 @@
 import { immediate, ProtocolError, type ActionOf } from '../../protocol/index.js';
 import type { Connection } from '../connection.js';
 import { streamTurn } from '../turn-stream.js';
-import { requireSession } from './sessions.js';
+import { accessFor, requireSession } from './sessions.js';
 
 export const LLM_UNAVAILABLE_MESSAGE =
   'No LLM gateway key is available for this turn (SMOOAI_GATEWAY_KEY is unset and no per-org key resolved) and SMOOTH_AGENT_REQUIRE_LLM=1 forbids ' +
@@ -32,7 +32,7 @@ export async function sendMessage(connection: Connection, action: ActionOf<'send
   if (!apiKey && app.config.requireLlm) throw new ProtocolError('LLM_UNAVAILABLE', LLM_UNAVAILABLE_MESSAGE);
 
   connection.send(immediate(requestId, 202, 'Processing your request...', {}, Date.now()));
-  const access = { ...connection.identity.access, organizationId: session.organizationId };
+  const access = accessFor(session, connection);
   streamTurn(connection, turnRequestId, apiKey, ({ signal, emit }) =>
     app.turns.run({
       session,
@@ -44,5 +44,6 @@ export async function sendMessage(connection: Connection, action: ActionOf<'send
       signal,
       emit,
     }),
+    { session, resumed: false },
   );
 }
