@@ -30,7 +30,22 @@ import { DEFAULT_MIN_CONFIDENCE } from './knowledge/field-ranking.js';
 import { SEED_DOCUMENTS, type Knowledge } from './knowledge/index.js';
 import { knowledgeForStorage } from './knowledge/open-knowledge.js';
 import { OpenAiProvider, type LlmProvider } from './llm/index.js';
+import {
+  InteractionBroker,
+  InteractionGate,
+  interactionsForStorage,
+  interactionTools,
+  type InteractionStore,
+} from './engine/interactions/index.js';
+import { AuthGate, EmailOtpSender, otpStoreForStorage, OtpService, type OtpSender } from './otp/index.js';
 import { createLogger, type Logger } from './server/logger.js';
+import { Availability } from './handoff/availability.js';
+import { handoffStoreForStorage } from './handoff/handoff-for-storage.js';
+import { HandoffService } from './handoff/handoff-service.js';
+import type { HandoffStore } from './handoff/handoff-store.js';
+import { requestHumanTool } from './handoff/request-human-tool.js';
+import { llmSummarizer } from './handoff/summary.js';
+import { describeAction } from './engine/action-description.js';
 import { TurnCancelled } from './server/turn-slot.js';
 import { openStorage, type Storage } from './storage/index.js';
 import { assertAdminExposure } from './auth/admin-exposure.js';
@@ -56,6 +71,7 @@ export interface AppDeps {
   backplane?: Backplane;
   settings?: SettingsStore;
   agents?: AgentStore;
+  handoffStore?: HandoffStore;
   connectors?: ConnectorStore;
   indexingRuns?: IndexingRunStore;
   /** Resolves a github connector's `auth_ref` at run time; the process environment by default. */
@@ -71,6 +87,8 @@ export interface AppDeps {
   systemPrompt?: string;
   /** Replaces the metrics and tracing configuration would build. */
   telemetry?: Telemetry;
+  /** Delivers OTP codes instead of the SMTP sender SMOOTH_AGENT_SMTP_URL would build (OTP is on with either). */
+  otpSender?: OtpSender;
 }
 
 export interface App {
@@ -79,6 +97,10 @@ export interface App {
   readonly knowledge: Knowledge;
   readonly turns: TurnRunner;
   readonly approvals: ApprovalBroker;
+  /** Turns parked on a Rich Interaction: the durable records and this process's waiters. */
+  readonly interactions: { readonly store: InteractionStore; readonly broker: InteractionBroker };
+  /** Absent when OTP is off (no SMTP server configured). */
+  readonly otp: OtpService | undefined;
   readonly auth: TokenVerifier;
   readonly widgetPolicies: WidgetPolicyProvider;
   readonly gatewayKeys: GatewayKeyResolver;
@@ -88,6 +110,10 @@ export interface App {
   readonly connectors: ConnectorStore;
   readonly indexingRuns: IndexingRunStore;
   readonly indexer: Indexer;
+  /** Who answers each conversation: the AI, or a person (src/handoff). */
+  readonly handoff: HandoffService;
+  /** How an approval card words a call of this tool (its `confirmation` template, else its arguments). */
+  describeAction(toolName: string, rawArguments: string): string;
   readonly logger: Logger;
   readonly now: () => Date;
   /** Metrics and traces; a no-op unless SMOOTH_AGENT_METRICS or OTEL_EXPORTER_OTLP_ENDPOINT is set. */
@@ -165,10 +191,15 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   let connectors: ConnectorStore;
   let indexingRuns: IndexingRunStore;
   let backplane: Backplane;
+  let interactionStore: InteractionStore;
+  let otp: OtpService | undefined;
+  let emailSender: EmailOtpSender | undefined;
+  let handoffStore: HandoffStore;
   try {
     knowledge = deps.knowledge ?? (await buildKnowledge(config, storage, logger, now));
     // Read by every turn, so cached per organization for a short TTL; a host's own store is used as given.
     settings = deps.settings ?? new CachedSettingsStore(await settingsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
+    handoffStore = deps.handoffStore ?? (await handoffStoreForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
     agents = deps.agents ?? (await agentsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
     // The file is configuration: at every boot its agents replace stored ones of the same id.
     for (const agent of fileAgents) await agents.put(agent);
@@ -176,6 +207,21 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     const connectorStores = await connectorStoresForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
     connectors = deps.connectors ?? connectorStores.connectors;
     indexingRuns = deps.indexingRuns ?? connectorStores.runs;
+    interactionStore = await interactionsForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
+    const otpStore = await otpStoreForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
+    emailSender =
+      !deps.otpSender && config.otp.smtpUrl && config.otp.from ? new EmailOtpSender({ smtpUrl: config.otp.smtpUrl, from: config.otp.from }) : undefined;
+    const sender = deps.otpSender ?? emailSender;
+    otp = sender
+      ? new OtpService({
+          store: otpStore,
+          sender,
+          now,
+          maxSendsPerSession: config.otp.maxSendsPerSession,
+          maxSendsPerAddress: config.otp.maxSendsPerAddress,
+          sendWindowMs: config.otp.sendWindowMs,
+        })
+      : undefined;
     if (config.seedKb) await knowledge.upsert(config.defaultOrgId, [...SEED_DOCUMENTS]);
     // Last, so an unreachable Redis/NATS (a boot error) still closes the storage opened above.
     backplane = deps.backplane ?? (await buildBackplane(config.backplane, logger));
@@ -198,6 +244,23 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       confinement: connectorConfinement({ ...config, cwd: process.cwd() }),
     },
   });
+  const handoff = new HandoffService({
+    store: handoffStore,
+    storage,
+    backplane,
+    availability: new Availability({ store: handoffStore, hours: config.handoff.hours, presenceTtlMs: config.handoff.presenceTtlMs, now }),
+    now,
+    ...(config.handoff.summary === 'llm' ? { summarize: llmSummarizer({ llm, gatewayKeys, model: config.model }) } : {}),
+    onError: (err, what) => logger.warn({ err: (err as Error).message }, `handoff: ${what} failed`),
+  });
+  const allTools: readonly Tool[] = [
+    knowledgeSearchTool(knowledge, { minConfidence: config.retrieval.minConfidence ?? DEFAULT_MIN_CONFIDENCE }),
+    requestHumanTool(handoff, storage),
+    ...interactionTools(),
+    ...fileTools,
+    ...(deps.tools ?? []),
+  ].map((tool) => telemetry.tool(tool));
+  const toolsByName = new Map(allTools.map((t) => [t.name, t]));
   const gate = new ApprovalGate({
     patterns: config.confirmToolPatterns,
     timeoutMs: config.approvalTimeoutMs,
@@ -206,14 +269,29 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     now,
     // A parked turn survives its socket and its process: only the user's own cancel discards it.
     keepOnAbort: (reason) => !(reason instanceof TurnCancelled && reason.why === 'cancel'),
+    describe: (call) => describeAction(toolsByName.get(call.name), call.name, call.arguments),
     watchResolution: watchApprovalResolution(backplane),
+  });
+  const interactionBroker = new InteractionBroker();
+  const interactionGate = new InteractionGate({
+    store: interactionStore,
+    broker: interactionBroker,
+    storage,
+    timeoutMs: config.interactionTimeoutMs,
+    now,
+    keepOnAbort: (reason) => !(reason instanceof TurnCancelled && reason.why === 'cancel'),
+  });
+  const authGate = new AuthGate({
+    storage,
+    ...(otp ? { otp } : {}),
+    onOtpError: (err) => logger.warn({ err: (err as Error).message }, 'sending an OTP code failed'),
   });
   const turns = new TurnRunner({
     storage,
     knowledge,
     llm,
-    tools: [knowledgeSearchTool(knowledge, { minConfidence: config.retrieval.minConfidence ?? DEFAULT_MIN_CONFIDENCE }), ...fileTools, ...(deps.tools ?? [])].map((tool) => telemetry.tool(tool)),
-    hooks: [...(deps.hooks ?? []), gate],
+    tools: allTools,
+    hooks: [authGate, ...(deps.hooks ?? []), interactionGate, gate],
     model: config.model,
     maxIterations: config.maxIterations,
     maxTokens: config.maxTokens,
@@ -249,6 +327,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     knowledge,
     turns,
     approvals,
+    interactions: { store: interactionStore, broker: interactionBroker },
+    otp,
     auth: deps.auth ?? createVerifier(config),
     widgetPolicies,
     gatewayKeys,
@@ -258,6 +338,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     connectors,
     indexingRuns,
     indexer,
+    handoff,
+    describeAction: (toolName, rawArguments) => describeAction(toolsByName.get(toolName), toolName, rawArguments),
     logger,
     now,
     telemetry,
@@ -265,6 +347,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       stopSweep();
       // A judge that is still deciding writes its step pointer before the storage goes away.
       await turns.settle();
+      emailSender?.close();
       await backplane.close();
       await storage.close();
       // Only the provider built here; a host's own is the host's to close.

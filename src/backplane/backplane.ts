@@ -1,4 +1,5 @@
-export type TargetType = 'connection' | 'session' | 'user' | 'org' | 'agent';
+/** `operators`: the operator consoles subscribed for an organization (the id is the organization id). */
+export type TargetType = 'connection' | 'session' | 'user' | 'org' | 'agent' | 'operators';
 
 export interface Target {
   type: TargetType;

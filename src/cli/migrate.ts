@@ -4,7 +4,10 @@ import { connectorStoresForStorage } from '../connectors/stores-for-storage.js';
 import { agentsForStorage } from '../agents/agents-for-storage.js';
 import { buildEmbedder } from '../knowledge/build-retrieval.js';
 import { knowledgeForStorage } from '../knowledge/open-knowledge.js';
+import { handoffStoreForStorage } from '../handoff/handoff-for-storage.js';
 import { migrateStorage, StorageSetupError } from '../storage/index.js';
+import { interactionsForStorage } from '../engine/interactions/index.js';
+import { otpStoreForStorage } from '../otp/index.js';
 
 export interface MigrateIo {
   stdout: NodeJS.WritableStream;
@@ -34,6 +37,9 @@ export async function migrate(env: NodeJS.ProcessEnv, io: MigrateIo = { stdout: 
       await settingsForStorage(storage, 'apply');
       await connectorStoresForStorage(storage, 'apply');
       await agentsForStorage(storage, 'apply');
+      await interactionsForStorage(storage, 'apply');
+      await otpStoreForStorage(storage, 'apply');
+      await handoffStoreForStorage(storage, 'apply');
     });
     if (config.storage === 'memory') {
       io.stdout.write('storage is memory (SMOOTH_AGENT_STORAGE unset or memory): nothing to migrate\n');

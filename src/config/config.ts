@@ -1,3 +1,4 @@
+import type { BusinessHours } from '../handoff/business-hours.js';
 /** The validated, frozen configuration every layer receives. Nothing else reads process.env. */
 import type { BackplaneConfig } from './backplane-config.js';
 
@@ -78,6 +79,19 @@ export interface ObservabilityConfig {
   readonly serviceName: string;
 }
 
+/** One-time-code identity verification for auth-gated tools; off unless an SMTP server is configured. */
+export interface OtpConfig {
+  /** `smtp://` or `smtps://` URL of the mail server (may hold a password: never log it). Unset: OTP is off. */
+  readonly smtpUrl?: string;
+  /** The From address of code mails; required with `smtpUrl`. */
+  readonly from?: string;
+  /** Codes sent to one session per window. */
+  readonly maxSendsPerSession: number;
+  /** Codes sent to one address per window, whichever sessions ask. */
+  readonly maxSendsPerAddress: number;
+  readonly sendWindowMs: number;
+}
+
 export interface Config {
   readonly bind: string;
   readonly port: number;
@@ -144,4 +158,20 @@ export interface Config {
   /** Let web connectors reach loopback, private, link-local and metadata addresses (intranets, tests). */
   readonly connectorsAllowPrivate: boolean;
   readonly observability: ObservabilityConfig;
+  /** How long a turn stays parked on a Rich Interaction (identity form, choices) before it resumes as unanswered. */
+  readonly interactionTimeoutMs: number;
+  readonly otp: OtpConfig;
+  /** Handing conversations to a person: availability and triggers (docs/configuration.md, Handoff). */
+  readonly handoff: HandoffConfig;
+}
+
+export interface HandoffConfig {
+  /** Opening hours in `timeZone`; absent means operators are reachable whenever one is online. */
+  readonly hours: BusinessHours | undefined;
+  /** Ask for a person when a turn found nothing to answer from. */
+  readonly onNoAnswer: boolean;
+  /** `llm`: the takeover summary is written by the model; `transcript`: the last messages. */
+  readonly summary: 'transcript' | 'llm';
+  /** An operator counts as online this long after their console's last heartbeat. */
+  readonly presenceTtlMs: number;
 }

@@ -1,10 +1,12 @@
 import { createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { RetrievalConfig } from './config.js';
-import type { AuthMode, Config, DynamoConfig, JwtConfig, ObservabilityConfig, StorageKind, WidgetAuthConfig } from './config.js';
+import type { AuthMode, Config, DynamoConfig, JwtConfig, ObservabilityConfig, OtpConfig, StorageKind, WidgetAuthConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { backplaneConfig } from './backplane-config.js';
 import { delimiter, isAbsolute } from 'node:path';
+import type { HandoffConfig } from './config.js';
+import { parseBusinessHours, type BusinessHours } from '../handoff/business-hours.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -35,7 +37,34 @@ export const DEFAULTS = Object.freeze({
   rateLimitCloseAfter: 20,
   maxConnectionsPerIp: 20,
   githubApiUrl: 'https://api.github.com',
+  interactionTimeoutMs: 900_000,
+  otpMaxSendsPerSession: 3,
+  otpMaxSendsPerAddress: 5,
+  otpSendWindowMs: 3_600_000,
 });
+
+function otpConfig(env: Env): OtpConfig {
+  const smtpUrl = text(env, 'SMOOTH_AGENT_SMTP_URL');
+  const from = text(env, 'SMOOTH_AGENT_OTP_FROM');
+  if (smtpUrl !== undefined) {
+    let scheme: string;
+    try {
+      scheme = new URL(smtpUrl).protocol;
+    } catch {
+      // The URL may carry a password, so it is never quoted back.
+      throw new ConfigError('SMOOTH_AGENT_SMTP_URL', 'not a valid URL (expected smtp://host:port or smtps://…)');
+    }
+    if (scheme !== 'smtp:' && scheme !== 'smtps:') throw new ConfigError('SMOOTH_AGENT_SMTP_URL', 'must use smtp:// or smtps://');
+    if (from === undefined) throw new ConfigError('SMOOTH_AGENT_OTP_FROM', 'required when SMOOTH_AGENT_SMTP_URL is set');
+  }
+  return Object.freeze({
+    ...(smtpUrl !== undefined ? { smtpUrl } : {}),
+    ...(from !== undefined ? { from } : {}),
+    maxSendsPerSession: integer(env, 'SMOOTH_AGENT_OTP_MAX_SENDS_PER_SESSION', DEFAULTS.otpMaxSendsPerSession, 1, 1000),
+    maxSendsPerAddress: integer(env, 'SMOOTH_AGENT_OTP_MAX_SENDS_PER_ADDRESS', DEFAULTS.otpMaxSendsPerAddress, 1, 1000),
+    sendWindowMs: integer(env, 'SMOOTH_AGENT_OTP_SEND_WINDOW_MS', DEFAULTS.otpSendWindowMs, 1000, 86_400_000),
+  });
+}
 
 function text(env: Env, name: string): string | undefined {
   const raw = env[name];
@@ -347,8 +376,30 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     fileConnectorRoots: pathList(env, 'SMOOTH_AGENT_FILE_CONNECTOR_ROOTS'),
     connectorsAllowPrivate: flag(env, 'SMOOTH_AGENT_CONNECTORS_ALLOW_PRIVATE'),
     observability: observabilityConfig(env),
+    interactionTimeoutMs: integer(env, 'SMOOTH_AGENT_INTERACTION_TIMEOUT_MS', DEFAULTS.interactionTimeoutMs, 1, 86_400_000),
+    otp: otpConfig(env),
+    handoff: handoffConfig(env),
   };
   return Object.freeze(config);
+}
+
+function handoffConfig(env: Env): HandoffConfig {
+  const spec = text(env, 'SMOOTH_AGENT_HANDOFF_HOURS');
+  const timeZone = text(env, 'SMOOTH_AGENT_HANDOFF_TIMEZONE') ?? 'UTC';
+  let hours: BusinessHours | undefined;
+  try {
+    hours = spec === undefined ? undefined : parseBusinessHours(spec, timeZone);
+  } catch (err) {
+    throw new ConfigError(spec === undefined ? 'SMOOTH_AGENT_HANDOFF_TIMEZONE' : 'SMOOTH_AGENT_HANDOFF_HOURS', (err as Error).message);
+  }
+  const summary = text(env, 'SMOOTH_AGENT_HANDOFF_SUMMARY')?.toLowerCase() ?? 'transcript';
+  if (summary !== 'transcript' && summary !== 'llm') throw new ConfigError('SMOOTH_AGENT_HANDOFF_SUMMARY', `expected transcript or llm, got "${summary}"`);
+  return Object.freeze({
+    hours,
+    onNoAnswer: flag(env, 'SMOOTH_AGENT_HANDOFF_ON_NO_ANSWER'),
+    summary,
+    presenceTtlMs: integer(env, 'SMOOTH_AGENT_HANDOFF_PRESENCE_TTL_MS', 45_000, 1000, 3_600_000),
+  });
 }
 
 /** Defaults for embedding: the same validation path with no environment at all. */

@@ -22,6 +22,8 @@ export interface ApprovalGateOptions {
    * parked here only learns of that at its own timeout.
    */
   watchResolution?: (sessionId: string, onNotice: () => void) => () => void;
+  /** The approval card's wording for a call (see action-description.ts). */
+  describe?: (call: ToolCallRequest) => string;
 }
 
 /**
@@ -113,7 +115,7 @@ export class ApprovalGate implements ToolHook {
       broker.resolve(context.sessionId, false);
       throw err;
     }
-    context.emit({ type: 'approval_required', toolName: call.name });
+    context.emit({ type: 'approval_required', toolName: call.name, ...(this.options.describe ? { description: this.options.describe(call) } : {}) });
     return { action: 'await', decision };
   }
 }

@@ -78,6 +78,8 @@ export interface ResumeInput {
   session: Session;
   checkpoint: TurnCheckpoint;
   approved: boolean;
+  /** Stands in for the parked call's result (an answered interaction); `approved` is then ignored. */
+  result?: { content: string; isError: boolean };
   apiKey: string;
   access: AccessContext;
   signal: AbortSignal;
@@ -189,7 +191,9 @@ export class TurnRunner {
     ]);
     const enabled =
       settings.enabledTools && (settings.enabledTools.length > 0 || settings.toolsRestricted) ? new Set(settings.enabledTools) : undefined;
-    const toolSpecs = enabled ? this.toolSpecs.filter((t) => enabled.has(t.name)) : this.toolSpecs;
+    // Admin tools are never offered on a public agent; they stay callable only to be refused by the auth gate.
+    const offered = (name: string) => (!enabled || enabled.has(name)) && !(settings.visibility !== 'internal' && settings.toolAuthLevels?.get(name) === 'admin');
+    const toolSpecs = this.toolSpecs.filter((t) => offered(t.name));
     const tools = enabled ? new Map([...this.toolsByName].filter(([name]) => enabled.has(name))) : this.toolsByName;
     const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt }, ...history];
     const context = knowledgeContext(sources) ?? (smallTalk(input.message) ? undefined : NOTHING_FOUND_CONTEXT);
@@ -231,6 +235,8 @@ export class TurnRunner {
       maxIterations,
       maxTokens,
       ...(settings.toolConfigs ? { toolConfigs: settings.toolConfigs } : {}),
+      ...(settings.toolAuthLevels ? { toolAuthLevels: settings.toolAuthLevels } : {}),
+      ...(settings.visibility ? { visibility: settings.visibility } : {}),
     };
   }
 
@@ -308,7 +314,9 @@ export class TurnRunner {
     };
     const env = this.loopEnv(input, input.apiKey, settings, settings.documentSets ?? this.options.documentSets);
     const call = checkpoint.toolCall;
-    const result = input.approved ? await runTool(call, toolContext(env, state, call.name), tools) : { content: `blocked by hook: ${DENIED_BY_USER}`, isError: true };
+    const result =
+      input.result ??
+      (input.approved ? await runTool(call, toolContext(env, state, call.name), tools) : { content: `blocked by hook: ${DENIED_BY_USER}`, isError: true });
     if (signal.aborted) throw signal.reason;
     recordToolResult(env, state, call, result);
     await runToolCalls(env, state, checkpoint.iteration, checkpoint.remainingToolCalls);

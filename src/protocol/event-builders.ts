@@ -1,4 +1,4 @@
-import type { AgentResponse, Citation, ErrorBody, ServerEvent, ToolChunkState, Usage } from './events.js';
+import type { AgentResponse, Citation, ErrorBody, InteractionFieldError, JsonValue, OtpChannel, OtpFailure, ServerEvent, ToolChunkState, Usage } from './events.js';
 
 /**
  * `requestId` is omitted, never null, when the action had none — spread this into literals.
@@ -34,11 +34,11 @@ export function streamChunk(requestId: string, node: string, state: ToolChunkSta
   return { type: 'stream_chunk', requestId, node, data: { requestId, node, state }, timestamp: now };
 }
 
-export function writeConfirmationRequired(requestId: string, toolName: string, now: number): ServerEvent {
+export function writeConfirmationRequired(requestId: string, toolName: string, now: number, description?: string): ServerEvent {
   return {
     type: 'write_confirmation_required',
     requestId,
-    data: { requestId, data: { toolId: toolName, actionDescription: `Tool '${toolName}' requires confirmation. Allow?` } },
+    data: { requestId, data: { toolId: toolName, actionDescription: description ?? `Tool '${toolName}' requires confirmation. Allow?` } },
     timestamp: now,
   };
 }
@@ -68,8 +68,8 @@ export interface EventualResponseInput {
 export function eventualResponse(input: EventualResponseInput, now: number): ServerEvent {
   const inner = {
     messageId: input.messageId,
-    response: generalAgentResponse(input.reply),
-    needsEscalation: input.needsEscalation ?? false,
+    response: input.needsEscalation ? { ...generalAgentResponse(input.reply), resolutionStatus: 'requires_escalation' as const } : generalAgentResponse(input.reply),
+    needsEscalation: input.needsEscalation === true,
     ...(input.needsEscalation && input.escalationReason ? { escalationReason: input.escalationReason } : {}),
     // Empty or absent optional payloads are omitted, not sent as [] or null.
     ...(input.citations.length > 0 ? { citations: input.citations } : {}),
@@ -86,4 +86,45 @@ export function eventualResponse(input: EventualResponseInput, now: number): Ser
 
 export function cancelled(requestId: string | undefined, now: number): ServerEvent {
   return { type: 'cancelled', ...rid(requestId), status: 499, data: { ...rid(requestId), status: 499 }, timestamp: now };
+}
+
+/** Rich Interactions and OTP events share one shape: `data: { requestId, data: <payload> }`. */
+export function interactionRequired(
+  requestId: string,
+  payload: { interactionId: string; kind: string; spec: { [key: string]: JsonValue }; reason: string },
+  now: number,
+): ServerEvent {
+  return { type: 'interaction_required', requestId, data: { requestId, data: payload }, timestamp: now };
+}
+
+export function interactionInvalid(
+  requestId: string,
+  payload: { interactionId: string; kind: string; errors: InteractionFieldError[]; message: string },
+  now: number,
+): ServerEvent {
+  return { type: 'interaction_invalid', requestId, data: { requestId, data: payload }, timestamp: now };
+}
+
+export function otpVerificationRequired(
+  requestId: string,
+  payload: { toolId: string; actionDescription: string; availableChannels: OtpChannel[]; authLevel: string },
+  now: number,
+): ServerEvent {
+  return { type: 'otp_verification_required', requestId, data: { requestId, data: payload }, timestamp: now };
+}
+
+export function otpSent(requestId: string, payload: { channel: OtpChannel; maskedDestination: string }, now: number): ServerEvent {
+  return { type: 'otp_sent', requestId, data: { requestId, data: payload }, timestamp: now };
+}
+
+export function otpVerified(requestId: string, message: string, now: number): ServerEvent {
+  return { type: 'otp_verified', requestId, data: { requestId, data: { message } }, timestamp: now };
+}
+
+export function otpInvalid(
+  requestId: string,
+  payload: { error?: OtpFailure; attemptsRemaining: number; message: string },
+  now: number,
+): ServerEvent {
+  return { type: 'otp_invalid', requestId, data: { requestId, data: payload }, timestamp: now };
 }

@@ -56,6 +56,8 @@ export class Connection {
   private outbox: string[] = [];
   /** The TCP socket under the WebSocket, corked around a batch so the batch leaves in one write. */
   private readonly transport: Duplex | undefined;
+  /** Run once when the socket goes away (e.g. an operator console's presence). */
+  private readonly closeHooks: Array<() => void> = [];
 
   constructor(
     private readonly socket: WebSocket,
@@ -88,6 +90,11 @@ export class Connection {
   /** Pushes an event published through the backplane (e.g. by /admin/publish). */
   deliver(event: object): void {
     this.send(event as ServerEvent);
+  }
+
+  onClosed(hook: () => void): void {
+    if (this.closed) hook();
+    else this.closeHooks.push(hook);
   }
 
   get draining(): boolean {
@@ -178,6 +185,7 @@ export class Connection {
     this.app.backplane.detach(this.id);
     this.activeTurn?.controller.abort(new TurnCancelled('disconnect'));
     this.activeTurn = undefined;
+    for (const hook of this.closeHooks.splice(0)) hook();
   }
 
   close(code: number, reason: string): void {

@@ -13,6 +13,7 @@ import { ShutdownRelease, TurnCancelled } from './turn-slot.js';
 import { TurnTracker } from './turn-tracker.js';
 import { MemoryStorage } from '../storage/memory-storage.js';
 import { widgetRoutes } from './widget-routes.js';
+import { consoleRoutes } from './console-routes.js';
 
 export interface RunningServer {
   readonly host: string;
@@ -35,6 +36,7 @@ export async function startServer(app: App): Promise<RunningServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayloadBytes });
 
   const widget = config.serveWidget ? widgetRoutes({ token: config.widgetToken, logger }) : undefined;
+  const operatorConsole = consoleRoutes({ logger });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -56,6 +58,9 @@ export async function startServer(app: App): Promise<RunningServer> {
       return;
     }
     if (widget && (await widget(req, res, pathname))) return;
+    if (pathname === '/console' || pathname.startsWith('/console/')) {
+      if (await operatorConsole(req, res, pathname)) return;
+    }
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
   }
 
@@ -150,7 +155,7 @@ export async function startServer(app: App): Promise<RunningServer> {
       // nothing survives, so its client is told the turn ended. Turns that park during the drain too.
       const durable = !(app.storage instanceof MemoryStorage);
       const releaseParked = () => {
-        const released = app.approvals.releaseAll(new ShutdownRelease(durable));
+        const released = app.approvals.releaseAll(new ShutdownRelease(durable)) + app.interactions.broker.releaseAll(new ShutdownRelease(durable));
         if (released > 0) {
           logger.info({ turns: released, resumable: durable }, durable ? 'released turns parked on approval; they resume after restart' : 'ended turns parked on approval');
         }

@@ -27,5 +27,7 @@ export interface Tool {
   description: string;
   /** JSON Schema of the arguments object. */
   parameters: Record<string, unknown>;
+  /** How an approval card states a call, `{{argument}}` filled in: `"Refund order {{orderId}} ({{amount}})"`. */
+  confirmation?: string;
   execute(args: Record<string, unknown>, context: ToolContext): Promise<string | ToolResult>;
 }

@@ -11,6 +11,7 @@ export const webhookToolDefinition = z.object({
   timeoutMs: z.number().int().positive().max(600_000).default(10_000),
   /** Bytes of the response body read and handed to the model; the rest is dropped and the cut marked. */
   maxResponseBytes: z.number().int().positive().max(16 * 1024 * 1024).default(64 * 1024),
+  confirmation: z.string().min(1).max(500).optional(),
 });
 
 export type WebhookToolDefinition = z.output<typeof webhookToolDefinition>;
@@ -64,6 +65,7 @@ export function webhookTool(definition: WebhookToolDefinition, fetchImpl: typeof
     name: definition.name,
     description: definition.description,
     parameters: definition.parameters,
+    ...(definition.confirmation ? { confirmation: definition.confirmation } : {}),
     async execute(args, context): Promise<ToolResult> {
       const timeout = AbortSignal.timeout(definition.timeoutMs);
       let response: Response;

@@ -25,8 +25,13 @@ function ack(connection: Connection, requestId: string | undefined, sessionId: s
  * tokens, eventual_response) streams here under the original send_message requestId.
  */
 function resumeHere(connection: Connection, session: Session, checkpoint: TurnCheckpoint, approved: boolean, apiKey: string): void {
-  streamTurn(connection, checkpoint.requestId, apiKey, ({ signal, emit }) =>
-    connection.app.turns.resume({
+  streamTurn(connection, checkpoint.requestId, apiKey, async ({ signal, emit: send }) => {
+    const tools: Array<{ name: string; isError: boolean }> = [];
+    const emit: typeof send = (event) => {
+      if (event.type === 'tool_result') tools.push({ name: event.name, isError: event.isError });
+      send(event);
+    };
+    const outcome = await connection.app.turns.resume({
       session,
       checkpoint,
       approved,
@@ -34,9 +39,11 @@ function resumeHere(connection: Connection, session: Session, checkpoint: TurnCh
       access: accessFor(session, connection),
       signal,
       emit,
-    }),
-    { session, resumed: true },
-  );
+    });
+    // What the answer used, for the operator's transcript (tool steps from the resumed part only).
+    if (outcome.reply.trim() !== '') await connection.app.handoff.noteTurn(session, outcome.messageId, { citations: outcome.citations, tools });
+    return outcome;
+  }, { session, resumed: true });
 }
 
 /** Why this connection cannot run the resumed turn right now; the approval is then left for a retry. */
