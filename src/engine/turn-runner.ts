@@ -49,7 +49,7 @@ export interface TurnSettings {
   enabledTools?: readonly string[];
   /** `enabledTools` is an allow-list even when empty (an agent whose listed tools are all disabled). */
   toolsRestricted?: boolean;
-  /** When present, the turn's retrieval is scoped to these document sets. */
+  /** When present, the turn's retrieval (context block, knowledge_search, citations) is scoped to these sets. */
   documentSets?: readonly string[];
   /** The session's agent config, when one is configured (see src/agents/types.ts). */
   agent?: AgentConfig;

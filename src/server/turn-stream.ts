@@ -140,9 +140,9 @@ export function streamTurn(
           if (controller.signal.aborted) return probe.end('cancelled');
           const { messageId, reply, citations, usage, needsEscalation } = outcome;
           connection.send(eventualResponse({ requestId, messageId, reply, citations, usage, ...(needsEscalation ? { needsEscalation } : {}) }, Date.now()));
-          probe.end('completed');
           // After the answer is on its way: follow-up work (the workflow judge) never delays it.
           void outcome.afterResponse?.();
+          probe.end('completed');
         },
         (err: unknown) => {
           if (err instanceof ShutdownRelease && err.resumable) return probe.end('released');
