@@ -261,6 +261,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     now,
     close: async () => {
       emailSender?.close();
+      // A judge that is still deciding writes its step pointer before the storage goes away.
+      await turns.settle();
       await backplane.close();
       await storage.close();
     },

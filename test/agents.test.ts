@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { RecordedRequest, ScriptStep } from '../src/testing/index.js';
 import { DEFAULT_SYSTEM_PROMPT } from '../src/engine/prompt.js';
 import { MemoryAgentStore } from '../src/agents/agent-store.js';
@@ -11,6 +11,7 @@ import { defaultConfig } from '../src/config/index.js';
 import { AGENT_ID, startHarness, type Harness } from './support/harness.js';
 import { startToolServer } from './support/tool-server.js';
 import { at } from './support/ws-client.js';
+import { createTestDatabase, whenAvailable, type TestDatabase } from './storage-services.js';
 
 let harness: Harness | undefined;
 const closers: Array<() => Promise<void>> = [];
@@ -165,7 +166,7 @@ describe('agent tool allow-list and per-tool config', () => {
     ]);
     const second = await harness!.session();
     await turn(harness!, second.sessionId, 'y');
-    expect(toolNamesOf(harness!.gateway.requests[0])).toEqual(['cancel_order', 'knowledge_search', 'lookup_order']);
+    expect(toolNamesOf(harness!.gateway.requests[0])).toEqual(['cancel_order', 'knowledge_search', 'lookup_order', 'request_choices', 'request_identity_intake']);
     expect(Object.keys((tools.calls[0]!.body as { context: object }).context)).not.toContain('toolConfig');
   });
 });
@@ -266,5 +267,44 @@ describe('admin API /admin/agents', () => {
     }
     expect((await api('PUT', '/admin/agents/has%20space', admin, {})).status).toBe(404);
     expect((await api('GET', '/admin/agents', admin)).body).toEqual({ agents: [] });
+  });
+});
+
+const pg = await createTestDatabase();
+afterAll(async () => {
+  if (!('unavailable' in pg)) await pg.drop();
+});
+whenAvailable('postgres', 'unavailable' in pg ? pg.unavailable : undefined, () => {
+  describe('agents on postgres', () => {
+    const extra: Harness[] = [];
+    afterEach(async () => {
+      for (const h of extra.splice(0)) await h.close();
+    });
+    it('an agent written through one replica’s admin API shapes the next turn on another', { timeout: 60_000 }, async () => {
+      const config = { storage: 'postgres' as const, databaseUrl: (pg as TestDatabase).url, authMode: 'jwt' as const, jwt: { hs256Secret: secret, clockToleranceSec: 5 } };
+      const a = await startHarness([], { config }, {}, { respond: () => ({ kind: 'text', text: 'a' }) });
+      extra.push(a);
+      const b = await startHarness([], { config }, {}, { respond: () => ({ kind: 'text', text: 'b' }) });
+      extra.push(b);
+      const org = defaultConfig().defaultOrgId;
+      const token = await sign('admin-1', org, 'admin');
+      const put = await fetch(`${a.server.httpUrl}/admin/agents/${AGENT_ID}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Replicated', instructions: 'Written on replica A.' }),
+      });
+      expect(put.status).toBe(200);
+      const client = await b.connect();
+      const created = await client.request({ action: 'create_conversation_session', requestId: 'c', agentId: AGENT_ID });
+      expect(at(created, 'data.agentName')).toBe('Replicated');
+      client.send({ action: 'send_message', requestId: 'r', sessionId: at(created, 'data.sessionId'), message: 'hi' });
+      await client.untilTerminal();
+      expect(b.gateway.requests[0]!.body.messages[0]!.content).toBe('Written on replica A.');
+
+      const del = await fetch(`${b.server.httpUrl}/admin/agents/${AGENT_ID}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+      expect(del.status).toBe(204);
+      const onA = await a.connect();
+      expect(at(await onA.request({ action: 'create_conversation_session', requestId: 'c2', agentId: AGENT_ID }), 'data.agentName')).toBe('smooth-agent');
+    });
   });
 });

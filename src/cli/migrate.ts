@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../config/index.js';
 import { settingsForStorage } from '../admin/settings-for-storage.js';
 import { connectorStoresForStorage } from '../connectors/stores-for-storage.js';
+import { agentsForStorage } from '../agents/agents-for-storage.js';
 import { buildEmbedder } from '../knowledge/build-retrieval.js';
 import { knowledgeForStorage } from '../knowledge/open-knowledge.js';
 import { migrateStorage, StorageSetupError } from '../storage/index.js';
@@ -36,6 +37,7 @@ export async function migrate(env: NodeJS.ProcessEnv, io: MigrateIo = { stdout: 
       await connectorStoresForStorage(storage, 'apply');
       await interactionsForStorage(storage, 'apply');
       await otpStoreForStorage(storage, 'apply');
+      await agentsForStorage(storage, 'apply');
     });
     if (config.storage === 'memory') {
       io.stdout.write('storage is memory (SMOOTH_AGENT_STORAGE unset or memory): nothing to migrate\n');

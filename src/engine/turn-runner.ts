@@ -124,6 +124,7 @@ export class TurnRunner {
   private readonly toolSpecs: ToolSpec[];
   /** Judges still running per session: the session's next turn here waits for its step pointer. */
   private readonly judging = new Map<string, Promise<void>>();
+  private readonly stopJudges = new AbortController();
 
   constructor(private readonly options: TurnRunnerOptions) {
     // Later tools replace earlier ones of the same name, so a host can override a built-in.
@@ -217,6 +218,19 @@ export class TurnRunner {
     };
   }
 
+  /**
+   * For a shutdown that keeps step pointers: resolves when every running judge has landed, or, after
+   * `graceMs`, aborts the rest (their sessions stay on their steps) and resolves when they are done.
+   */
+  async settle(graceMs = 5_000): Promise<void> {
+    const all = Promise.all([...this.judging.values()]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+    if ((await Promise.race([all, late])) === 'late') this.stopJudges.abort();
+    clearTimeout(timer);
+    await all;
+  }
+
   /** The session's step pointer, after any judge of its previous turn in this process has landed. */
   private async workflowStepOf(session: Session): Promise<string | undefined> {
     const pending = this.judging.get(session.sessionId);
@@ -240,10 +254,13 @@ export class TurnRunner {
             stepId: request.stepId,
             userMessage: request.userMessage,
             reply,
+            signal: this.stopJudges.signal,
           },
           report,
         );
-        if (outcome && outcome.stepId !== request.stepId) await storage.updateSession(session.sessionId, { workflowStepId: outcome.stepId });
+        // Written only when the step changes: staying (or failing) leaves the pointer as it was.
+        const current = currentStep(request.workflow, request.stepId)?.step.id;
+        if (outcome && outcome.stepId !== current) await storage.updateSession(session.sessionId, { workflowStepId: outcome.stepId });
       })()
         .catch(report)
         .finally(() => {

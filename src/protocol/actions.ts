@@ -17,6 +17,8 @@ export const createSessionAction = z.object({
   browserFingerprint: z.string({ error: "'browserFingerprint' must be a string" }).optional(),
   metadata: z.record(z.string(), z.unknown(), { error: "'metadata' must be an object" }).optional(),
   supports: z.array(z.string(), { error: "'supports' must be an array of strings" }).optional(),
+  // Resumes one of the signed-in caller's own conversations instead of starting a new one.
+  conversationId: z.string({ error: "'conversationId' must be a string" }).trim().min(1, { error: "'conversationId' must not be empty" }).optional(),
   // `{userId, signature, timestamp}`, signed by the widget host. Its shape is checked by the widget
   // policy, not here: the reference ignores it for agents without a policy and reports a malformed
   // one as AUTH_CONTEXT_INVALID (after the origin check), never as VALIDATION_ERROR.
@@ -88,6 +90,30 @@ export const verifyOtpAction = z.object({
   code: z.string({ error: "verify_otp requires a string 'code'" }).max(64, { error: "'code' is too long" }),
 });
 
+export const MAX_TITLE_CHARS = 60;
+export const MAX_CONVERSATIONS_PAGE = 50;
+export const DEFAULT_CONVERSATIONS_PAGE = 20;
+
+export const listConversationsAction = z.object({
+  action: z.literal('list_conversations'),
+  limit: z
+    .unknown()
+    .optional()
+    .transform((v) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? Math.min(v, MAX_CONVERSATIONS_PAGE) : DEFAULT_CONVERSATIONS_PAGE)),
+});
+
+export const renameConversationAction = z.object({
+  action: z.literal('rename_conversation'),
+  conversationId: sessionId("missing 'conversationId'"),
+  title: z
+    .string({ error: "missing or empty 'title'" })
+    .trim()
+    .min(1, { error: "missing or empty 'title'" })
+    // Characters as a reader counts them (code points), not UTF-16 units.
+    .refine((t) => [...t].length <= MAX_TITLE_CHARS, { error: `'title' exceeds ${MAX_TITLE_CHARS} characters` })
+    .refine((t) => !/[\u0000-\u001f\u007f]/.test(t), { error: "'title' must not contain control characters" }),
+});
+
 export const ACTION_SCHEMAS = {
   ping: pingAction,
   create_conversation_session: createSessionAction,
@@ -98,6 +124,8 @@ export const ACTION_SCHEMAS = {
   cancel: cancelAction,
   submit_interaction: submitInteractionAction,
   verify_otp: verifyOtpAction,
+  list_conversations: listConversationsAction,
+  rename_conversation: renameConversationAction,
 } as const;
 
 export type ActionName = keyof typeof ACTION_SCHEMAS;

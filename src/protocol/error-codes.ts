@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   ORIGIN_NOT_ALLOWED: 'The page embedding the widget is not on the agent\'s origin allowlist.',
   NO_PENDING_INTERACTION: 'submit_interaction arrived with no interaction awaiting a response for the session.',
   INTERACTION_MISMATCH: 'submit_interaction named another interaction (or kind, or requestId) than the one the turn is parked on.',
+  CONVERSATION_NOT_FOUND: 'No conversation with that id belongs to the signed-in caller (rename_conversation, create_conversation_session.conversationId).',
   AUTH_CONTEXT_INVALID: 'create_conversation_session carried an authContext whose HMAC signature or timestamp did not verify.',
 } as const;
 

@@ -60,13 +60,25 @@ export class MemoryStorage implements Storage {
   async updateConversation(id: string, patch: ConversationPatch): Promise<Conversation | undefined> {
     const found = this.conversations.get(id);
     if (!found) return undefined;
-    const updated: Conversation = { ...found, ...(patch.title !== undefined ? { title: patch.title } : {}), updatedAt: new Date().toISOString() };
+    const updated: Conversation = {
+      ...found,
+      ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.clientSupports !== undefined ? { clientSupports: [...patch.clientSupports] } : {}),
+      updatedAt: new Date().toISOString(),
+    };
     this.conversations.set(id, updated);
     return structuredClone(updated);
   }
 
   async countMessages(conversationId: string): Promise<number> {
     return this.messagesByConversation.get(conversationId)?.length ?? 0;
+  }
+
+  async hasUserParticipant(organizationId: string, conversationId: string, userExternalId: string): Promise<boolean> {
+    for (const p of this.participants.values()) {
+      if (p.conversationId === conversationId && p.organizationId === organizationId && p.type === 'user' && p.externalId === userExternalId) return true;
+    }
+    return false;
   }
 
   async addParticipant(participant: Participant): Promise<Participant> {

@@ -26,6 +26,11 @@ export interface Storage {
   updateConversation(id: string, patch: ConversationPatch): Promise<Conversation | undefined>;
   /** How many messages the conversation holds. */
   countMessages(conversationId: string): Promise<number>;
+  /**
+   * Whether the conversation has a `user` participant with this externalId in this organization:
+   * what makes a conversation a signed-in user's own (list, rename, resume).
+   */
+  hasUserParticipant(organizationId: string, conversationId: string, userExternalId: string): Promise<boolean>;
   addParticipant(participant: Participant): Promise<Participant>;
   getParticipant(id: string): Promise<Participant | undefined>;
   appendMessage(message: Message): Promise<Message>;

@@ -8,6 +8,8 @@ export interface Conversation {
   metadataJson?: Record<string, unknown>;
   /** A title the user gave it (rename_conversation); absent until renamed. */
   title?: string;
+  /** The render capabilities a client last declared for it (`create_conversation_session.supports`). */
+  clientSupports?: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -97,6 +99,8 @@ export interface SessionPatch {
 export interface ConversationPatch {
   /** The display title (list_conversations / rename_conversation). */
   title?: string;
+  /** Replaces the declared render capabilities. */
+  clientSupports?: string[];
 }
 
 /** A tool call parked until a human approves or denies it. Lives in storage, not in a closure. */

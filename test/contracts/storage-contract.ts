@@ -336,6 +336,18 @@ export function runStorageContract(name: string, makeStorage: () => Promise<Stor
       expect(await storage.getSession(s.sessionId)).toEqual(s);
     });
 
+    it('tells whether a user participant of that external id is in the conversation, per organization', async () => {
+      const c = await storage.createConversation(conversation());
+      const base = { conversationId: c.id, organizationId: c.organizationId, name: 'n', createdAt: at(1), updatedAt: at(1) };
+      await storage.addParticipant({ ...base, id: randomUUID(), type: 'user', externalId: 'user-7' });
+      await storage.addParticipant({ ...base, id: randomUUID(), type: 'ai-agent', externalId: 'agent-user' });
+      expect(await storage.hasUserParticipant(c.organizationId, c.id, 'user-7')).toBe(true);
+      expect(await storage.hasUserParticipant(c.organizationId, c.id, 'user-8')).toBe(false);
+      expect(await storage.hasUserParticipant(c.organizationId, c.id, 'agent-user')).toBe(false);
+      expect(await storage.hasUserParticipant('org-elsewhere', c.id, 'user-7')).toBe(false);
+      expect(await storage.hasUserParticipant(c.organizationId, randomUUID(), 'user-7')).toBe(false);
+    });
+
     it('renames a conversation and counts its messages', async () => {
       const c = await storage.createConversation(conversation());
       expect(Object.keys((await storage.getConversation(c.id))!)).not.toContain('title');
@@ -344,6 +356,11 @@ export function runStorageContract(name: string, makeStorage: () => Promise<Stor
       expect(renamed!.updatedAt > c.updatedAt).toBe(true);
       expect(await storage.getConversation(c.id)).toEqual(renamed);
       expect(await storage.updateConversation(randomUUID(), { title: 'x' })).toBeUndefined();
+      const declared = await storage.updateConversation(c.id, { clientSupports: ['identity_form'] });
+      expect(declared).toMatchObject({ title: 'Refund for order #42 — ✓', clientSupports: ['identity_form'] });
+      expect((await storage.updateConversation(c.id, { clientSupports: [] }))?.clientSupports).toEqual([]);
+      const withSupports = await storage.createConversation(conversation({ clientSupports: ['choice_chips'] }));
+      expect(await storage.getConversation(withSupports.id)).toEqual(withSupports);
       expect(await storage.countMessages(c.id)).toBe(0);
       for (let n = 0; n < 3; n++) await storage.appendMessage(message(c.id, n));
       await storage.appendMessage(message(randomUUID(), 5));

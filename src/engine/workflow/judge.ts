@@ -14,6 +14,8 @@ export interface JudgeInput {
   stepId: string | undefined;
   userMessage: string;
   reply: string;
+  /** Aborts the call (a shutdown that cannot wait); the session then stays on its step. */
+  signal?: AbortSignal;
 }
 
 export interface JudgeOutcome {
@@ -38,7 +40,7 @@ export async function judgeTurn(input: JudgeInput, onError: (err: unknown) => vo
       tools: [],
       maxTokens: JUDGE_MAX_TOKENS,
       apiKey: input.apiKey,
-      signal: AbortSignal.timeout(JUDGE_TIMEOUT_MS),
+      signal: input.signal ? AbortSignal.any([input.signal, AbortSignal.timeout(JUDGE_TIMEOUT_MS)]) : AbortSignal.timeout(JUDGE_TIMEOUT_MS),
       onText: () => undefined,
     });
     text = completion.text;

@@ -4,6 +4,7 @@ import { scopedTarget } from '../../backplane/index.js';
 import { immediate, type ActionOf } from '../../protocol/index.js';
 import type { Session } from '../../storage/index.js';
 import type { Connection } from '../connection.js';
+import { requireOwnConversation } from './conversations.js';
 
 export const AGENT_NAME = 'smooth-agent';
 
@@ -28,15 +29,22 @@ export async function createSession(
   });
   // The widget's organization, then the token's (an anonymous connection carries the default org).
   // It is also the owner organization that canUse checks later (see sessions.ts for widget visitors).
-  const organizationId = widget.organizationId ?? access.organizationId;
+  // Resuming: the caller's own conversation, in its organization, instead of a new one.
+  const resumed = action.conversationId === undefined ? undefined : await requireOwnConversation(connection, action.conversationId);
+  const organizationId = resumed?.organizationId ?? widget.organizationId ?? access.organizationId;
   const agentName = (await connection.app.agents.get(organizationId, agentId))?.name ?? AGENT_NAME;
-  const conversation = await storage.createConversation({
+  // The declared capabilities belong to the conversation: a resume that omits `supports` inherits them,
+  // one that declares a list (even `[]`) replaces them.
+  if (resumed && action.supports) await storage.updateConversation(resumed.id, { clientSupports: action.supports });
+  const supports = action.supports ?? resumed?.clientSupports;
+  const conversation = resumed ?? await storage.createConversation({
     id: randomUUID(),
     platform: 'web',
     name: `Session ${sessionId}`,
     organizationId,
     idempotencyKey: sessionId,
     ...(action.metadata ? { metadataJson: action.metadata } : {}),
+    ...(action.supports ? { clientSupports: action.supports } : {}),
     createdAt: at,
     updatedAt: at,
   });
@@ -76,7 +84,7 @@ export async function createSession(
       organizationId,
       ...(connection.identity.authenticated && access.userId ? { userId: access.userId } : {}),
     },
-    metadata: action.supports ? { clientSupports: action.supports } : {},
+    metadata: supports ? { clientSupports: supports } : {},
     createdAt: at,
     updatedAt: at,
   };

@@ -9,6 +9,7 @@ import { ping } from './ping.js';
 import { sendMessage } from './send-message.js';
 import { submitInteraction } from './submit-interaction.js';
 import { verifyOtp } from './verify-otp.js';
+import { listConversations, renameConversation } from './conversations.js';
 
 /** One handler per action; errors they throw are mapped to the wire by the connection. */
 export function dispatch(connection: Connection, action: Action, requestId: string | undefined): Promise<void> {
@@ -31,5 +32,9 @@ export function dispatch(connection: Connection, action: Action, requestId: stri
       return submitInteraction(connection, action, requestId);
     case 'verify_otp':
       return verifyOtp(connection, action, requestId);
+    case 'list_conversations':
+      return listConversations(connection, action, requestId);
+    case 'rename_conversation':
+      return renameConversation(connection, action, requestId);
   }
 }

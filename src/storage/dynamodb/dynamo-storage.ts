@@ -198,6 +198,7 @@ export class DynamoStorage implements Storage {
     return this.updateBody<Conversation>(keys.conversation(id), (c) => ({
       ...c,
       ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.clientSupports !== undefined ? { clientSupports: [...patch.clientSupports] } : {}),
       updatedAt: now,
     }));
   }
@@ -220,6 +221,15 @@ export class DynamoStorage implements Storage {
       start = page.LastEvaluatedKey;
     } while (start);
     return count;
+  }
+
+  async hasUserParticipant(organizationId: string, conversationId: string, userExternalId: string): Promise<boolean> {
+    // The user's participants, across their conversations: one index partition, usually small.
+    for await (const item of this.indexItems(gsi.participantsOfExternalUser(organizationId, userExternalId), false)) {
+      const participant = body<Participant>(item);
+      if (participant?.type === 'user' && participant.conversationId === conversationId) return true;
+    }
+    return false;
   }
 
   async addParticipant(p: Participant): Promise<Participant> {

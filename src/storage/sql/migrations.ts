@@ -93,6 +93,7 @@ const sessionState: Migration = {
     `ALTER TABLE conversation_sessions ADD COLUMN verified boolean`,
     `ALTER TABLE conversation_sessions ADD COLUMN contact jsonb`,
     `ALTER TABLE conversations ADD COLUMN title text`,
+    `ALTER TABLE conversations ADD COLUMN client_supports jsonb`,
   ],
 };
 

@@ -12,6 +12,7 @@ export interface ConversationRow {
   idempotency_key: string;
   metadata_json: Record<string, unknown> | null;
   title?: string | null;
+  client_supports?: string[] | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -86,6 +87,7 @@ export function toConversation(row: ConversationRow): Conversation {
     idempotencyKey: row.idempotency_key,
     ...(row.metadata_json !== null ? { metadataJson: row.metadata_json } : {}),
     ...(row.title != null ? { title: row.title } : {}),
+    ...(row.client_supports != null ? { clientSupports: row.client_supports } : {}),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

@@ -47,11 +47,11 @@ export class SqlStorage implements Storage {
 
   async createConversation(c: Conversation): Promise<Conversation> {
     const [inserted] = await this.db.query<ConversationRow>(
-      `INSERT INTO conversations (id, platform, name, organization_id, idempotency_key, metadata_json, created_at, updated_at, title)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)
+      `INSERT INTO conversations (id, platform, name, organization_id, idempotency_key, metadata_json, created_at, updated_at, title, client_supports)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10::jsonb)
        ON CONFLICT (organization_id, idempotency_key) DO NOTHING
        RETURNING *`,
-      [c.id, c.platform, c.name, c.organizationId, c.idempotencyKey, json(c.metadataJson), c.createdAt, c.updatedAt, c.title ?? null],
+      [c.id, c.platform, c.name, c.organizationId, c.idempotencyKey, json(c.metadataJson), c.createdAt, c.updatedAt, c.title ?? null, json(c.clientSupports)],
     );
     if (inserted) return toConversation(inserted);
     // Lost the race (or a retry): the conflicting row committed before DO NOTHING decided, so it is visible.
@@ -85,8 +85,9 @@ export class SqlStorage implements Storage {
 
   async updateConversation(id: string, patch: ConversationPatch): Promise<Conversation | undefined> {
     const [row] = await this.db.query<ConversationRow>(
-      `UPDATE conversations SET title = COALESCE($2, title), updated_at = $3 WHERE id = $1 RETURNING *`,
-      [id, patch.title ?? null, new Date().toISOString()],
+      `UPDATE conversations SET title = COALESCE($2, title), client_supports = COALESCE($4::jsonb, client_supports), updated_at = $3
+       WHERE id = $1 RETURNING *`,
+      [id, patch.title ?? null, new Date().toISOString(), json(patch.clientSupports)],
     );
     return row && toConversation(row);
   }
@@ -96,6 +97,15 @@ export class SqlStorage implements Storage {
       conversationId,
     ]);
     return Number(row?.n ?? 0);
+  }
+
+  async hasUserParticipant(organizationId: string, conversationId: string, userExternalId: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `SELECT 1 FROM conversation_participants
+       WHERE conversation_id = $1 AND external_id = $2 AND organization_id = $3 AND type = 'user' LIMIT 1`,
+      [conversationId, userExternalId, organizationId],
+    );
+    return rows.length > 0;
   }
 
   async addParticipant(p: Participant): Promise<Participant> {
