@@ -6,6 +6,8 @@ import { createApp, defaultConfig, startServer } from '../src/index.js';
 import { silentLogger } from '../src/server/logger.js';
 import { MemoryStorage } from '../src/storage/index.js';
 import { PgliteStorage } from '../src/storage/pglite-storage.js';
+import { PostgresStorage } from '../src/storage/postgres-storage.js';
+import { createTestDatabase, whenAvailable, type TestDatabase } from './storage-services.js';
 import { startScriptedGateway, type ScriptedGateway, type ScriptStep } from '../src/testing/index.js';
 import { AGENT_ID, startHarness, tokensOf, type Harness } from './support/harness.js';
 import { at, TestClient, type Frame } from './support/ws-client.js';
@@ -313,5 +315,46 @@ describe('a parked interaction survives a restart (pglite)', () => {
     expect(tokensOf(frames)).toBe('Thanks, got it.');
     expect(frames.at(-1)!.type).toBe('eventual_response');
     expect(JSON.parse(toolMessages(gateway)[0]!)).toEqual({ status: 'submitted', values: { name: 'Alice', email: 'alice@example.com' } });
+  });
+});
+
+const replicaDb = await createTestDatabase();
+afterAll(async () => {
+  if (!('unavailable' in replicaDb)) await replicaDb.drop();
+});
+
+whenAvailable('postgres', 'unavailable' in replicaDb ? replicaDb.unavailable : undefined, () => {
+  describe('a parked interaction on one replica is answered on another (postgres)', () => {
+    it('replica B takes the submit and finishes the turn replica A parked', async () => {
+      const gateway = await startScriptedGateway({ script: intakeScript() });
+      cleanups.push(() => gateway.close());
+      const replica = async () => {
+        const config = defaultConfig({
+          port: 0,
+          gateway: { baseUrl: gateway.url, apiKey: 'test-key', maxRetries: 0, idleTimeoutMs: 5000 },
+          drainTimeoutMs: 200,
+        });
+        const storage = await PostgresStorage.open({ connectionString: (replicaDb as TestDatabase).url, poolMax: 3 });
+        const running = await startServer(await createApp(config, { storage, logger: silentLogger() }));
+        cleanups.push(() => running.close());
+        return running;
+      };
+      const [a, b] = [await replica(), await replica()];
+      const onA = await TestClient.connect(a.wsUrl);
+      cleanups.push(async () => onA.ws.terminate());
+      const sessionId = await open(onA, ['identity_form']);
+      const interactionId = at(await parkOn(onA, sessionId), 'data.data.interactionId') as string;
+      await onA.close(); // the visitor's socket to A drops; A keeps the park in the database
+
+      const onB = await TestClient.connect(b.wsUrl);
+      cleanups.push(async () => onB.ws.terminate());
+      const stale = await onB.request({ action: 'submit_interaction', requestId: 'r-msg', sessionId, interactionId: 'older', values: { email: 'a@example.com' } });
+      expect(stale).toMatchObject({ type: 'error', error: { code: 'INTERACTION_MISMATCH' } });
+      onB.send({ action: 'submit_interaction', requestId: 'r-msg', sessionId, interactionId, values: { email: 'alice@example.com' } });
+      expect(await onB.nextOfType('immediate_response')).toMatchObject({ status: 200 });
+      const frames = await onB.untilTerminal();
+      expect(tokensOf(frames)).toBe('Thanks, got it.');
+      expect(frames.at(-1)!.type).toBe('eventual_response');
+    });
   });
 });
