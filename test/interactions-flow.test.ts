@@ -123,7 +123,7 @@ describe('identity_intake', () => {
     const client = await harness.connect();
     const sessionId = await open(client, ['identity_form', 'choice_chips']);
     const interactionId = at(await parkOn(client, sessionId), 'data.data.interactionId') as string;
-    client.send({ action: 'submit_interaction', requestId: 'r-msg', sessionId, interactionId, declined: true, values: { email: 'ignored' } });
+    client.send({ action: 'submit_interaction', requestId: 'r-msg', sessionId, interactionId, declined: true, values: 'ignored when declined' });
     expect(await client.next()).toMatchObject({ type: 'immediate_response', status: 200, data: { status: 'declined' } });
     const frames = await client.untilTerminal();
     expect(at(frames[0], 'data.state.rawResponse.toolResult.isError')).toBe(false);
@@ -150,6 +150,12 @@ describe('identity_intake', () => {
     expect(malformed).toMatchObject({ type: 'error', error: { code: 'VALIDATION_ERROR' } });
     const noValues = await client.request({ action: 'submit_interaction', requestId: 'r-msg', sessionId, interactionId });
     expect(noValues).toMatchObject({ type: 'error', error: { code: 'VALIDATION_ERROR' } });
+    for (const bad of ['alice@example.com', ['alice@example.com'], null]) {
+      const reply = await client.request({ action: 'submit_interaction', requestId: 'r-msg', sessionId, interactionId, values: bad });
+      expect(reply).toMatchObject({ type: 'error', error: { code: 'VALIDATION_ERROR', message: "'values' must be an object" } });
+    }
+    const badDecline = await client.request({ action: 'submit_interaction', requestId: 'r-msg', sessionId, interactionId, declined: 'yes' });
+    expect(badDecline).toMatchObject({ type: 'error', error: { code: 'VALIDATION_ERROR' } });
     // Another visitor's connection cannot see the session at all.
     const stranger = await harness.connect();
     const foreign = await stranger.request({ action: 'submit_interaction', requestId: 'r-msg', sessionId: crypto.randomUUID(), interactionId, values });
