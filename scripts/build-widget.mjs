@@ -37,3 +37,29 @@ if (fetchable.length > 0) {
 }
 const bytes = Object.values(result.metafile.outputs)[0]?.bytes ?? bundle.length;
 console.log(`build-widget: ${outfile.slice(root.length + 1)} (${(bytes / 1024).toFixed(1)} KiB)`);
+
+// The operator console (/console): the same toolchain and the same no-external-URL rule.
+const consoleOut = join(root, 'dist', 'console', 'console.iife.js');
+await mkdir(dirname(consoleOut), { recursive: true });
+const consoleResult = await build({
+  entryPoints: [join(root, 'src', 'console', 'index.ts')],
+  outfile: consoleOut,
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'eof',
+  metafile: true,
+  logLevel: 'warning',
+  tsconfig: join(root, 'src', 'console', 'tsconfig.json'),
+});
+const consoleBundle = await readFile(consoleOut, 'utf8');
+const consoleFetchable = [...consoleBundle.matchAll(/["'`](https?:\/\/[^"'`\s]+)/g)].map((m) => m[1]).filter((url) => !harmless.test(url));
+if (consoleFetchable.length > 0) {
+  console.error(`build-widget: the console bundle references external URLs: ${[...new Set(consoleFetchable)].join(', ')}`);
+  process.exit(1);
+}
+const consoleBytes = Object.values(consoleResult.metafile.outputs)[0]?.bytes ?? consoleBundle.length;
+console.log(`build-widget: ${consoleOut.slice(root.length + 1)} (${(consoleBytes / 1024).toFixed(1)} KiB)`);

@@ -87,7 +87,7 @@ describe('client SDK against the real server', () => {
     const confirmations: unknown[] = [];
     for await (const event of turn) {
       if (event.type === 'write_confirmation_required') {
-        expect(event.data.data).toEqual({ toolId: 'refund_order', actionDescription: "Tool 'refund_order' requires confirmation. Allow?" });
+        expect(event.data.data).toEqual({ toolId: 'refund_order', actionDescription: 'Refund order: order id 8' });
         expect(turn.status).toBe('awaiting_confirmation');
         confirmations.push(await turn.approve());
       }

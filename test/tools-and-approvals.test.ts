@@ -115,7 +115,7 @@ describe('human approval', () => {
     expect(orderOf(client.frames.slice(1))).toEqual(['immediate_response', 'write_confirmation_required', 'stream_chunk']);
     expect(client.frames[2]).toMatchObject({
       requestId: 'r',
-      data: { requestId: 'r', data: { toolId: 'delete_record', actionDescription: "Tool 'delete_record' requires confirmation. Allow?" } },
+      data: { requestId: 'r', data: { toolId: 'delete_record', actionDescription: 'Delete record: id 42' } },
     });
     client.send({ action: 'confirm_tool_action', requestId: 'c', sessionId, approved: true });
     const rest = await client.untilTerminal();

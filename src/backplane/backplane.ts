@@ -1,4 +1,5 @@
-export type TargetType = 'connection' | 'session' | 'user' | 'org' | 'agent';
+/** `operators`: the operator consoles subscribed for an organization (the id is the organization id). */
+export type TargetType = 'connection' | 'session' | 'user' | 'org' | 'agent' | 'operators';
 
 export interface Target {
   type: TargetType;
@@ -17,6 +18,8 @@ export interface Backplane {
   associate(connectionId: string, target: Target): void;
   publish(target: Target, event: object): Promise<number>;
   close(): Promise<void>;
+  /** Whether the bus to other replicas is connected now (for /ready); absent means always. */
+  connected?(): boolean;
 }
 
 export function targetKey(target: Target): string {

@@ -20,6 +20,7 @@ const TAG_BY_TYPE: Readonly<Record<TargetType, string>> = {
   user: 'User',
   org: 'Org',
   agent: 'Agent',
+  operators: 'Operators',
 };
 
 const TYPE_BY_TAG: ReadonlyMap<string, TargetType> = new Map(
@@ -60,7 +61,7 @@ export function decodeEnvelope(payload: string): DecodedEnvelope {
   const { origin, target, event } = parsed;
   if (typeof origin !== 'string' || origin === '') return { ok: false, reason: 'origin is not a non-empty string' };
   const decodedTarget = decodeTarget(target);
-  if (!decodedTarget) return { ok: false, reason: 'target is not {"Connection"|"Session"|"User"|"Org"|"Agent": "<id>"}' };
+  if (!decodedTarget) return { ok: false, reason: 'target is not {"Connection"|"Session"|"User"|"Org"|"Agent"|"Operators": "<id>"}' };
   if (!isRecord(event)) return { ok: false, reason: 'event is not a JSON object' };
   return { ok: true, envelope: { origin, target: decodedTarget, event } };
 }

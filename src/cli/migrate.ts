@@ -4,6 +4,7 @@ import { connectorStoresForStorage } from '../connectors/stores-for-storage.js';
 import { agentsForStorage } from '../agents/agents-for-storage.js';
 import { buildEmbedder } from '../knowledge/build-retrieval.js';
 import { knowledgeForStorage } from '../knowledge/open-knowledge.js';
+import { handoffStoreForStorage } from '../handoff/handoff-for-storage.js';
 import { migrateStorage, StorageSetupError } from '../storage/index.js';
 import { interactionsForStorage } from '../engine/interactions/index.js';
 import { otpStoreForStorage } from '../otp/index.js';
@@ -35,9 +36,10 @@ export async function migrate(env: NodeJS.ProcessEnv, io: MigrateIo = { stdout: 
       await knowledgeForStorage(storage, { embedder: buildEmbedder(config), schema: 'apply' });
       await settingsForStorage(storage, 'apply');
       await connectorStoresForStorage(storage, 'apply');
+      await agentsForStorage(storage, 'apply');
       await interactionsForStorage(storage, 'apply');
       await otpStoreForStorage(storage, 'apply');
-      await agentsForStorage(storage, 'apply');
+      await handoffStoreForStorage(storage, 'apply');
     });
     if (config.storage === 'memory') {
       io.stdout.write('storage is memory (SMOOTH_AGENT_STORAGE unset or memory): nothing to migrate\n');

@@ -10,6 +10,7 @@ import type {
   CreateSessionOptions,
   FollowTurnOptions,
   GetMessagesOptions,
+  HandoffRequestResult,
   MessagePage,
   SendMessageOptions,
   SessionInfo,
@@ -18,7 +19,7 @@ import type {
 import { PendingRequests, type ReplyEvent } from './pending-requests.js';
 import { ActionReplies } from './action-replies.js';
 import type { SubmitInteractionOptions, SubmitInteractionResult, VerifyOtpOptions, VerifyOtpResult } from './payloads.js';
-import { confirmResult, messagePage, sessionInfo, sessionSnapshot } from './reply-shapes.js';
+import { confirmResult, handoffRequestResult, messagePage, sessionInfo, sessionSnapshot } from './reply-shapes.js';
 import { requestIdGenerator } from './request-ids.js';
 import { globalSocketFactory, type SocketFactory } from './socket.js';
 import { Turn, type TurnSink } from './turn.js';
@@ -246,6 +247,18 @@ export class SmoothAgentClient {
       }
       throw error;
     }
+  }
+
+  /** "Talk to a person": the conversation waits for an operator and the AI stops answering it. */
+  async requestHuman(options: { sessionId?: string; reason?: string } = {}): Promise<HandoffRequestResult> {
+    const sessionId = this.sessionOf(options.sessionId);
+    const { requestId, data } = await this.request({ action: 'request_human', sessionId, ...(options.reason ? { reason: options.reason } : {}) });
+    return handoffRequestResult(data, requestId);
+  }
+
+  /** Leaves an email for a follow-up when nobody was available. */
+  async leaveContact(options: { email: string; sessionId?: string }): Promise<void> {
+    await this.request({ action: 'leave_contact', sessionId: this.sessionOf(options.sessionId), email: options.email });
   }
 
   /**

@@ -152,7 +152,23 @@ export type InteractionInvalidEvent = Nested<
   { interactionId: string; kind: string; errors: Array<{ field: string; message: string }>; message: string }
 >;
 
-/** Every event the protocol defines. */
+/**
+ * The project's handoff extension (docs/protocol.md, Handoff): pushed to the session's sockets
+ * when a person is asked for, takes over, or hands back, and for each message an operator sends.
+ */
+export type HandoffState = 'bot' | 'waiting' | 'human' | 'closed';
+
+export interface HandoffStateEvent extends EventBase {
+  type: 'handoff_state';
+  data: { conversationId: string; state: HandoffState; available?: boolean; operator?: { name: string } };
+}
+
+export interface HumanMessageEvent extends EventBase {
+  type: 'human_message';
+  data: { conversationId: string; messageId: string; text: string; sender: { name: string } };
+}
+
+/** Every event the protocol defines, and the handoff extension's. */
 export type AgentEvent =
   | PongEvent
   | ImmediateResponseEvent
@@ -170,7 +186,9 @@ export type AgentEvent =
   | OtpVerifiedEvent
   | OtpInvalidEvent
   | InteractionRequiredEvent
-  | InteractionInvalidEvent;
+  | InteractionInvalidEvent
+  | HandoffStateEvent
+  | HumanMessageEvent;
 
 export type AgentEventType = AgentEvent['type'];
 export type AgentEventOf<T extends AgentEventType> = Extract<AgentEvent, { type: T }>;
@@ -193,6 +211,8 @@ const EVENT_TYPES: ReadonlySet<string> = new Set<AgentEventType>([
   'otp_invalid',
   'interaction_required',
   'interaction_invalid',
+  'handoff_state',
+  'human_message',
 ]);
 
 /**

@@ -124,3 +124,12 @@ export interface VerifyOtpOptions {
 export type VerifyOtpResult =
   | { verified: true; message: string }
   | { verified: false; error?: 'INVALID_CODE' | 'MAX_ATTEMPTS' | 'NOT_FOUND' | 'EXPIRED'; attemptsRemaining: number; message: string };
+
+/** `request_human` → `immediate_response.data`: the conversation now waits for a person. */
+export interface HandoffRequestResult {
+  conversationId: string;
+  state: 'waiting' | 'human';
+  /** False: nobody can pick up now (nobody online, or outside business hours); ask for an email. */
+  available: boolean;
+  unavailableReason?: 'outside_hours' | 'no_operators';
+}

@@ -1,5 +1,5 @@
 import { SmoothAgentError } from './errors.js';
-import type { ConfirmResult, MessagePage, SessionInfo, SessionSnapshot } from './payloads.js';
+import type { ConfirmResult, HandoffRequestResult, MessagePage, SessionInfo, SessionSnapshot } from './payloads.js';
 
 /**
  * Light shape checks on `immediate_response.data`, so a misbehaving server surfaces as a typed
@@ -35,4 +35,9 @@ export function messagePage(data: Data, requestId: string): MessagePage {
 export function confirmResult(data: Data, requestId: string): ConfirmResult {
   if (typeof data.sessionId !== 'string' || typeof data.approved !== 'boolean') throw bad('confirmation', requestId);
   return { sessionId: data.sessionId, approved: data.approved };
+}
+
+export function handoffRequestResult(data: Data, requestId: string): HandoffRequestResult {
+  if (typeof data.conversationId !== 'string' || typeof data.state !== 'string' || typeof data.available !== 'boolean') throw bad('handoff request', requestId);
+  return data as unknown as HandoffRequestResult;
 }

@@ -20,6 +20,14 @@ export function knowledgeContext(hits: KnowledgeHit[]): string | undefined {
   return `[Relevant knowledge]\n${lines.join('\n')}`;
 }
 
+/**
+ * Told to the model when retrieval found nothing confident, so it neither invents an answer nor
+ * cites a source it was not given.
+ */
+export const NOTHING_FOUND_CONTEXT =
+  '[Relevant knowledge]\nThe knowledge base has nothing relevant to this message. If it asks for facts specific to this ' +
+  'organization, say you could not find them and suggest rephrasing or contacting the team; do not guess and do not cite a source.';
+
 /** Told on a conversation's first turn only, so the agent greets once and not on every reply. */
 export function greetingSection(greeting: string): string {
   return [

@@ -5,10 +5,10 @@ import type { Citation, Usage } from '../protocol/index.js';
 import type { Message, Session, Storage, TurnCheckpoint } from '../storage/index.js';
 import { buildCitations } from './citations.js';
 import type { ToolHook } from './hooks.js';
-import { DEFAULT_SYSTEM_PROMPT, greetingSection, joinPromptSections, knowledgeContext, withPersonality } from './prompt.js';
+import { DEFAULT_SYSTEM_PROMPT, greetingSection, joinPromptSections, knowledgeContext, NOTHING_FOUND_CONTEXT, withPersonality } from './prompt.js';
 import type { AgentConfig, AgentVisibility, ToolAuthLevel } from '../agents/types.js';
 import { currentStep, judgeTurn, workflowSection } from './workflow/index.js';
-import { retrievalAnswer, streamPieces } from './retrieval-answer.js';
+import { retrievalAnswer, smallTalk, streamPieces } from './retrieval-answer.js';
 import { DENIED_BY_USER } from './approval-gate.js';
 import { recordToolResult, runModelLoop, runToolCalls, toolContext, type LoopEnv, type LoopState } from './model-loop.js';
 import { runTool } from './tool-executor.js';
@@ -33,6 +33,12 @@ export interface TurnRunnerOptions {
   onJudgeError?: (err: unknown) => void;
   now: () => Date;
   onRetrievalError?: (err: unknown) => void;
+  /** Document sets a turn retrieves from when its settings name none (SMOOTH_AGENT_DOCUMENT_SETS). */
+  documentSets?: readonly string[];
+  /** Hits below this confidence are not knowledge: not injected, not cited, not quoted. */
+  minConfidence?: number;
+  /** How a visitor reaches a person, offered by the no-LLM reply when nothing was found. */
+  contact?: string;
 }
 
 export interface TurnSettings {
@@ -86,6 +92,8 @@ export interface TurnOutcome {
   citations: Citation[];
   /** Absent when no model was called. */
   usage: Usage | undefined;
+  /** True when the visitor asked something the knowledge base had nothing for. */
+  needsEscalation?: boolean;
   /**
    * Work that follows the answer (the workflow judge). The caller starts it once the answer is
    * sent, so it never delays the answer; it never rejects.
@@ -145,9 +153,14 @@ export class TurnRunner {
       .map((m): ChatMessage => (m.direction === 'inbound' ? { role: 'user', content: m.content.text } : { role: 'assistant', content: m.content.text }));
   }
 
-  private async retrieve(query: string, access: AccessContext): Promise<KnowledgeHit[]> {
+  private async retrieve(query: string, access: AccessContext, documentSets: readonly string[] | undefined): Promise<KnowledgeHit[]> {
     try {
-      return await this.options.knowledge.search(query, { access, limit: AUTO_CONTEXT_RESULTS });
+      return await this.options.knowledge.search(query, {
+        access,
+        limit: AUTO_CONTEXT_RESULTS,
+        ...(documentSets ? { documentSets } : {}),
+        ...(this.options.minConfidence !== undefined ? { minConfidence: this.options.minConfidence } : {}),
+      });
     } catch (err) {
       // Retrieval trouble degrades the answer, it does not fail the turn.
       this.options.onRetrievalError?.(err);
@@ -162,10 +175,11 @@ export class TurnRunner {
     // Asked before the message is stored; without replayed history the store itself says whether it is empty.
     const firstTurn = history.length === 0 && (this.options.historyLimit > 0 || (await storage.countMessages(session.conversationId)) === 0);
     await storage.appendMessage(textMessage(session, 'inbound', input.message, now()));
-    const sources: KnowledgeHit[] = await this.retrieve(input.message, input.access);
+    const settings: TurnSettings = (await this.options.settingsFor?.(session.organizationId, session.agentId)) ?? {};
+    const documentSets = settings.documentSets ?? this.options.documentSets;
+    const sources: KnowledgeHit[] = await this.retrieve(input.message, input.access, documentSets);
     if (input.apiKey === undefined) return this.answerFromKnowledge(input, sources);
 
-    const settings: TurnSettings = (await this.options.settingsFor?.(session.organizationId, session.agentId)) ?? {};
     const basePrompt = settings.systemPrompt ?? this.options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT;
     const workflow = settings.agent?.conversationWorkflow;
     const stepId = workflow ? await this.workflowStepOf(session) : undefined;
@@ -182,7 +196,7 @@ export class TurnRunner {
     const toolSpecs = this.toolSpecs.filter((t) => offered(t.name));
     const tools = enabled ? new Map([...this.toolsByName].filter(([name]) => enabled.has(name))) : this.toolsByName;
     const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt }, ...history];
-    const context = knowledgeContext(sources);
+    const context = knowledgeContext(sources) ?? (smallTalk(input.message) ? undefined : NOTHING_FOUND_CONTEXT);
     if (context) messages.push({ role: 'system', content: context });
     messages.push({ role: 'user', content: input.message });
 
@@ -195,17 +209,25 @@ export class TurnRunner {
       tools,
       toolSpecs,
     };
-    const reply = await runModelLoop(this.loopEnv(input, input.apiKey, settings), state, 1);
+    const reply = await runModelLoop(this.loopEnv(input, input.apiKey, settings, documentSets), state, 1);
     const judge = workflow ? { workflow, stepId, userMessage: input.message, apiKey: input.apiKey } : undefined;
-    return this.finish(input, reply, sources, state.usage, judge);
+    const outcome = await this.finish(input, reply, sources, state.usage, judge);
+    // Nothing confident from auto-retrieval nor from knowledge_search, for a real question.
+    return state.sources.length === 0 && !smallTalk(input.message) ? { ...outcome, needsEscalation: true } : outcome;
   }
 
-  private loopEnv(input: Pick<TurnInput, 'session' | 'access' | 'signal' | 'emit'>, apiKey: string, settings: TurnSettings): LoopEnv {
+  private loopEnv(
+    input: Pick<TurnInput, 'session' | 'access' | 'signal' | 'emit'>,
+    apiKey: string,
+    settings: TurnSettings,
+    documentSets: readonly string[] | undefined,
+  ): LoopEnv {
     const { llm, hooks, maxIterations, maxTokens } = this.options;
     return {
       session: input.session,
       apiKey,
       access: input.access,
+      ...(documentSets ? { documentSets } : {}),
       signal: input.signal,
       emit: input.emit,
       llm,
@@ -290,7 +312,7 @@ export class TurnRunner {
       tools,
       toolSpecs: this.toolSpecs.filter((t) => tools.has(t.name)),
     };
-    const env = this.loopEnv(input, input.apiKey, settings);
+    const env = this.loopEnv(input, input.apiKey, settings, settings.documentSets ?? this.options.documentSets);
     const call = checkpoint.toolCall;
     const result =
       input.result ??
@@ -309,12 +331,14 @@ export class TurnRunner {
   }
 
   private async answerFromKnowledge(input: TurnInput, sources: KnowledgeHit[]): Promise<TurnOutcome> {
-    const reply = retrievalAnswer(sources);
-    for (const piece of streamPieces(reply)) {
+    const answer = retrievalAnswer(input.message, sources, this.options.contact ? { contact: this.options.contact } : {});
+    for (const piece of streamPieces(answer.reply)) {
       if (input.signal.aborted) throw input.signal.reason;
       input.emit({ type: 'token', text: piece });
     }
-    return this.finish(input, reply, sources, undefined);
+    // Only what the reply quotes is cited.
+    const outcome = await this.finish(input, answer.reply, answer.quoted, undefined);
+    return answer.foundNothing ? { ...outcome, needsEscalation: true } : outcome;
   }
 
   private async finish(

@@ -70,26 +70,6 @@ export const cancelAction = z.object({
   sessionId: z.string().optional().catch(undefined),
 });
 
-export const submitInteractionAction = z.object({
-  action: z.literal('submit_interaction'),
-  requestId: z.string({ error: "submit_interaction requires a 'requestId'" }).min(1, { error: "submit_interaction requires a 'requestId'" }),
-  sessionId: sessionId("submit_interaction requires a 'sessionId'"),
-  interactionId: z
-    .string({ error: "submit_interaction requires an 'interactionId'" })
-    .min(1, { error: "submit_interaction requires an 'interactionId'" }),
-  kind: z.string({ error: "'kind' must be a string" }).optional(),
-  // Judged by the kind's validator, and ignored with `declined: true` (so not checked here).
-  values: z.unknown().optional(),
-  declined: z.boolean({ error: "'declined' must be a boolean" }).optional(),
-});
-
-export const verifyOtpAction = z.object({
-  action: z.literal('verify_otp'),
-  requestId: z.string({ error: "verify_otp requires a 'requestId'" }).min(1, { error: "verify_otp requires a 'requestId'" }),
-  sessionId: sessionId("verify_otp requires a 'sessionId'"),
-  code: z.string({ error: "verify_otp requires a string 'code'" }).max(64, { error: "'code' is too long" }),
-});
-
 export const MAX_TITLE_CHARS = 60;
 export const MAX_CONVERSATIONS_PAGE = 50;
 export const DEFAULT_CONVERSATIONS_PAGE = 20;
@@ -114,6 +94,49 @@ export const renameConversationAction = z.object({
     .refine((t) => !/[\u0000-\u001f\u007f]/.test(t), { error: "'title' must not contain control characters" }),
 });
 
+export const submitInteractionAction = z.object({
+  action: z.literal('submit_interaction'),
+  requestId: z.string({ error: "submit_interaction requires a 'requestId'" }).min(1, { error: "submit_interaction requires a 'requestId'" }),
+  sessionId: sessionId("submit_interaction requires a 'sessionId'"),
+  interactionId: z
+    .string({ error: "submit_interaction requires an 'interactionId'" })
+    .min(1, { error: "submit_interaction requires an 'interactionId'" }),
+  kind: z.string({ error: "'kind' must be a string" }).optional(),
+  // Judged by the kind's validator, and ignored with `declined: true` (so not checked here).
+  values: z.unknown().optional(),
+  declined: z.boolean({ error: "'declined' must be a boolean" }).optional(),
+});
+
+export const verifyOtpAction = z.object({
+  action: z.literal('verify_otp'),
+  requestId: z.string({ error: "verify_otp requires a 'requestId'" }).min(1, { error: "verify_otp requires a 'requestId'" }),
+  sessionId: sessionId("verify_otp requires a 'sessionId'"),
+  code: z.string({ error: "verify_otp requires a string 'code'" }).max(64, { error: "'code' is too long" }),
+});
+
+/**
+ * The project's protocol extension (docs/protocol.md, Handoff; schemas in src/protocol/schemas/):
+ * the visitor's "Talk to a person" control, the follow-up address, and the operator console's
+ * live subscription.
+ */
+export const requestHumanAction = z.object({
+  action: z.literal('request_human'),
+  sessionId: sessionId("request_human requires a 'sessionId'"),
+  reason: z.string({ error: "'reason' must be a string" }).max(500, { error: "'reason' exceeds 500 characters" }).optional(),
+});
+
+export const leaveContactAction = z.object({
+  action: z.literal('leave_contact'),
+  sessionId: sessionId("leave_contact requires a 'sessionId'"),
+  email: z
+    .string({ error: "leave_contact requires an 'email'" })
+    .trim()
+    .max(254, { error: "'email' is too long" })
+    .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { error: "'email' is not an email address" }),
+});
+
+export const operatorSubscribeAction = z.object({ action: z.literal('operator_subscribe') });
+
 export const ACTION_SCHEMAS = {
   ping: pingAction,
   create_conversation_session: createSessionAction,
@@ -122,10 +145,13 @@ export const ACTION_SCHEMAS = {
   send_message: sendMessageAction,
   confirm_tool_action: confirmToolAction,
   cancel: cancelAction,
-  submit_interaction: submitInteractionAction,
-  verify_otp: verifyOtpAction,
   list_conversations: listConversationsAction,
   rename_conversation: renameConversationAction,
+  submit_interaction: submitInteractionAction,
+  verify_otp: verifyOtpAction,
+  request_human: requestHumanAction,
+  leave_contact: leaveContactAction,
+  operator_subscribe: operatorSubscribeAction,
 } as const;
 
 export type ActionName = keyof typeof ACTION_SCHEMAS;

@@ -34,11 +34,11 @@ export function streamChunk(requestId: string, node: string, state: ToolChunkSta
   return { type: 'stream_chunk', requestId, node, data: { requestId, node, state }, timestamp: now };
 }
 
-export function writeConfirmationRequired(requestId: string, toolName: string, now: number): ServerEvent {
+export function writeConfirmationRequired(requestId: string, toolName: string, now: number, description?: string): ServerEvent {
   return {
     type: 'write_confirmation_required',
     requestId,
-    data: { requestId, data: { toolId: toolName, actionDescription: `Tool '${toolName}' requires confirmation. Allow?` } },
+    data: { requestId, data: { toolId: toolName, actionDescription: description ?? `Tool '${toolName}' requires confirmation. Allow?` } },
     timestamp: now,
   };
 }
@@ -60,13 +60,17 @@ export interface EventualResponseInput {
   reply: string;
   citations: Citation[];
   usage: Usage | undefined;
+  /** The turn wants a human: its knowledge search found nothing (or it escalated). */
+  needsEscalation?: boolean;
+  escalationReason?: string;
 }
 
 export function eventualResponse(input: EventualResponseInput, now: number): ServerEvent {
   const inner = {
     messageId: input.messageId,
-    response: generalAgentResponse(input.reply),
-    needsEscalation: false,
+    response: input.needsEscalation ? { ...generalAgentResponse(input.reply), resolutionStatus: 'requires_escalation' as const } : generalAgentResponse(input.reply),
+    needsEscalation: input.needsEscalation === true,
+    ...(input.needsEscalation && input.escalationReason ? { escalationReason: input.escalationReason } : {}),
     // Empty or absent optional payloads are omitted, not sent as [] or null.
     ...(input.citations.length > 0 ? { citations: input.citations } : {}),
     ...(input.usage ? { usage: input.usage } : {}),

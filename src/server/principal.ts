@@ -5,6 +5,8 @@ import type { AccessContext } from '../knowledge/index.js';
 export interface ConnectionIdentity {
   readonly access: AccessContext;
   readonly authenticated: boolean;
+  /** The verified token's principal, when there was one (operator consoles need its role and name). */
+  readonly principal?: Principal;
 }
 
 export function anonymousIdentity(organizationId: string): ConnectionIdentity {
@@ -15,5 +17,6 @@ export function principalIdentity(principal: Principal): ConnectionIdentity {
   return {
     access: Object.freeze({ organizationId: principal.organizationId, userId: principal.userId, groups: Object.freeze([...principal.groups]) }),
     authenticated: true,
+    principal,
   };
 }

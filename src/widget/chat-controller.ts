@@ -1,13 +1,16 @@
 import { createClient, type SmoothAgentClient } from '../client/client.js';
 import type { ConnectionStatus } from '../client/connection.js';
 import { isSmoothAgentError } from '../client/errors.js';
+import type { AgentEvent, HandoffState } from '../client/events.js';
 import type { Turn } from '../client/turn.js';
 import type { SessionStore } from './session-store.js';
 import { applyInteractionEvent, updateCard, updateOtp, WIDGET_SUPPORTS, type InteractionCard } from './interaction-state.js';
+import { TurnArchive } from './turn-archive.js';
 import {
   applyTurnEvent,
   describeFailure,
   failItem,
+  isSilentAnswer,
   itemsFromHistory,
   newAgentItem,
   setApprovalState,
@@ -45,8 +48,17 @@ export class ChatController {
   private restoreDone = false;
   private restoreInFlight: Promise<void> | undefined;
   private sequence = 0;
+  /** Who answers: the AI (`bot`), or a person once one was asked for (`waiting`) or took over (`human`). */
+  handoff: HandoffState = 'bot';
+  /** False until a handoff_state arrived: the first one after a reload restates, it does not announce. */
+  private handoffKnown = false;
+  private operatorName: string | undefined;
+  private readonly archive: TurnArchive;
+  private readonly seenHumanMessages = new Set<string>();
 
-  constructor(private readonly settings: ChatSettings) {}
+  constructor(private readonly settings: ChatSettings) {
+    this.archive = new TurnArchive(() => settings.store.get());
+  }
 
   get busy(): boolean {
     return this.active;
@@ -81,6 +93,7 @@ export class ChatController {
       if (status.state === 'open') void this.restore();
       this.changed();
     });
+    client.on('event', (event) => this.onPushed(event));
     client.on('session', (change) => {
       if (change.type !== 'lost') return;
       this.settings.store.clear();
@@ -107,8 +120,93 @@ export class ChatController {
     } finally {
       this.turn = undefined;
       this.active = false;
+      this.settle(agent.id);
       this.changed();
     }
+  }
+
+  /** "Talk to a person": the state change itself arrives as a handoff_state event. */
+  async requestHuman(): Promise<void> {
+    const client = this.client;
+    if (!client || this.handoff === 'waiting' || this.handoff === 'human') return;
+    try {
+      await this.restoreInFlight;
+      await client.requestHuman({ sessionId: await this.ensureSession(client) });
+    } catch (error) {
+      this.notice(describeFailure(error), 'error');
+    }
+  }
+
+  async leaveContact(contactId: string, email: string): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.updateContact(contactId, { state: 'sending' });
+    try {
+      await client.leaveContact({ email: email.trim() });
+      this.updateContact(contactId, { state: 'saved' });
+    } catch (error) {
+      this.updateContact(contactId, { state: 'open', error: isSmoothAgentError(error, 'VALIDATION_ERROR') ? 'Please enter a valid email address.' : describeFailure(error) });
+    }
+  }
+
+  private updateContact(id: string, patch: { state: 'open' | 'sending' | 'saved'; error?: string }): void {
+    this.items = this.items.map((item) => {
+      if (item.kind !== 'contact' || item.id !== id) return item;
+      const { error: _error, ...rest } = item;
+      return { ...rest, ...patch };
+    });
+    this.changed();
+  }
+
+  /** Events pushed by the server outside any request: the handoff's state and operators' messages. */
+  private onPushed(event: AgentEvent): void {
+    if (event.type === 'human_message') {
+      const { messageId, text, sender } = event.data;
+      if (this.seenHumanMessages.has(messageId)) return;
+      this.seenHumanMessages.add(messageId);
+      this.items = [...this.items, { kind: 'human', id: `human-${messageId}`, name: sender.name, text }];
+      this.changed();
+      return;
+    }
+    if (event.type !== 'handoff_state') return;
+    const { state, available, operator } = event.data;
+    const previous = this.handoff;
+    const known = this.handoffKnown;
+    const previousOperator = this.operatorName;
+    this.handoff = state;
+    this.handoffKnown = true;
+    this.operatorName = state === 'human' ? operator?.name : undefined;
+    if (!known && available === undefined && (state === 'waiting' || state === 'human')) {
+      // A resumed conversation that already involves a person.
+      if (previous !== state) {
+        this.notice(state === 'human' ? `You are chatting with ${operator?.name ?? 'a person from the team'}.` : 'Waiting for a person from the team to reply.', 'info');
+      }
+    } else if (state === 'waiting' && previous !== 'waiting') {
+      if (available === false) {
+        this.notice('Nobody from the team is available right now. Leave your email and we will get back to you.', 'info');
+        if (!this.items.some((i) => i.kind === 'contact' && i.state !== 'saved')) this.items = [...this.items, { kind: 'contact', id: this.nextId('contact'), state: 'open' }];
+      } else {
+        this.notice('Connecting you with a person from the team. They will reply here.', 'info');
+      }
+    } else if (state === 'human' && (previous !== 'human' || operator?.name !== previousOperator)) {
+      this.notice(`${operator?.name ?? 'A person from the team'} joined the conversation.`, 'info');
+    } else if (state === 'bot' && previous !== 'bot') {
+      this.notice('You are chatting with the AI assistant again.', 'info');
+    } else if (state === 'closed' && previous !== 'closed') {
+      this.notice('The conversation with the team has ended.', 'info');
+    }
+    this.changed();
+  }
+
+  /** After a turn: remember what a reload would lose, and drop an answer that had nothing to say. */
+  private settle(agentId: string): void {
+    const item = this.items.find((i): i is AgentItem => i.kind === 'agent' && i.id === agentId);
+    if (!item) return;
+    if (item.messageId !== undefined) this.archive.rememberAnswer(item.messageId, { citations: item.citations, tools: item.tools });
+    const waiting = item.approvals.find((a) => a.state === 'pending' && a.requestId !== undefined);
+    this.archive.rememberPending(waiting ? { requestId: waiting.requestId!, toolId: waiting.toolId, description: waiting.description } : undefined);
+    // A message that went to a person instead of the AI ends with an empty answer: nothing to show.
+    if (isSilentAnswer(item)) this.items = this.items.filter((i) => i !== item);
   }
 
   /** Stop: the server answers with `cancelled`, which ends the turn. */
@@ -130,6 +228,7 @@ export class ChatController {
       return;
     }
     this.updateAgent(agentId, (item) => setApprovalState(item, approvalId, 'sending'));
+    this.archive.rememberPending(undefined);
     try {
       await client.confirmToolAction({ approved });
       this.updateAgent(agentId, (item) => setApprovalState(item, approvalId, approved ? 'approved' : 'denied'));
@@ -162,6 +261,7 @@ export class ChatController {
     } finally {
       if (this.turn === turn) this.turn = undefined;
       this.active = false;
+      this.settle(agentId);
       this.changed();
     }
   }
@@ -270,6 +370,10 @@ export class ChatController {
     for await (const event of turn) {
       if (mayRetry && event.type === 'error' && event.error.code === 'SESSION_NOT_FOUND') lostSession = true;
       else this.updateAgent(agentId, (item) => applyInteractionEvent(applyTurnEvent(item, event), event));
+      if (event.type === 'write_confirmation_required') {
+        const { toolId, actionDescription } = event.data.data;
+        this.archive.rememberPending({ requestId: event.data.requestId, toolId, description: actionDescription });
+      }
     }
     if (!lostSession) return;
     // The remembered session is gone (e.g. the server restarted without durable storage): start a
@@ -311,8 +415,20 @@ export class ChatController {
       try {
         await client.resumeSession(sessionId);
         const page = await client.getMessages({ limit: HISTORY_LIMIT });
+        for (const m of page.messages) if (m.from?.type === 'human-agent') this.seenHumanMessages.add(m.id);
+        const restored = itemsFromHistory(page.messages, (id) => this.archive.annotations(id));
+        // A turn parked on the visitor's approval when the page went away: its card comes back, answerable.
+        const pending = this.archive.pending;
+        if (pending) {
+          const agent = newAgentItem(this.nextId('agent'));
+          restored.push({
+            ...agent,
+            status: 'streaming',
+            approvals: [{ id: `${agent.id}-approval-0`, toolId: pending.toolId, description: pending.description, state: 'pending', requestId: pending.requestId }],
+          });
+        }
         // Anything typed while the history loaded stays below it.
-        this.items = [...itemsFromHistory(page.messages), ...this.items];
+        this.items = [...restored, ...this.items];
         this.restoreDone = true;
       } catch (error) {
         if (isSmoothAgentError(error, 'SESSION_NOT_FOUND')) {

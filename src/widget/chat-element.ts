@@ -27,6 +27,9 @@ export class SmoothAgentChat extends LitElement {
     placeholder: { type: String },
     theme: { type: String, reflect: true },
     open: { type: Boolean, reflect: true },
+    agentName: { type: String, attribute: 'agent-name' },
+    suggestions: { type: String },
+    handoff: { type: String, attribute: 'handoff' },
     draft: { state: true },
   };
 
@@ -37,6 +40,12 @@ export class SmoothAgentChat extends LitElement {
   declare placeholder: string;
   declare theme: WidgetTheme;
   declare open: boolean;
+  /** Shown in the empty state; defaults to the heading. */
+  declare agentName: string;
+  /** Suggested first questions: a JSON array of strings, or `|`-separated. */
+  declare suggestions: string;
+  /** `off` hides "Talk to a person". */
+  declare handoff: string;
   declare draft: string;
 
   private controller: ChatController | undefined;
@@ -53,6 +62,9 @@ export class SmoothAgentChat extends LitElement {
     this.placeholder = 'Ask a question…';
     this.theme = 'auto';
     this.open = false;
+    this.agentName = '';
+    this.suggestions = '';
+    this.handoff = 'on';
     this.draft = '';
   }
 
@@ -99,7 +111,9 @@ export class SmoothAgentChat extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('open')) this.focusAfterRender ??= this.open ? 'input' : 'launcher';
+    // Focus moves only when the visitor opens or closes the panel, never on the first render: a
+    // widget loading on a page must leave the host's focus (an autofocus search box) alone.
+    if (changed.has('open') && changed.get('open') !== undefined) this.focusAfterRender ??= this.open ? 'input' : 'launcher';
     const log = this.renderRoot.querySelector<HTMLElement>('.log');
     if (log && this.stickToBottom) log.scrollTop = log.scrollHeight;
     if (this.focusAfterRender) {
@@ -133,6 +147,7 @@ export class SmoothAgentChat extends LitElement {
       <header>
         <h2 id="heading">${this.heading}</h2>
         <span class="presence" data-state=${state}>${PRESENCE[state]}</span>
+        ${this.talkToPerson()}
         <button class="icon-button close" type="button" aria-label="Close chat" @click=${this.close}>${closeIcon}</button>
       </header>
       ${this.banner()}
@@ -141,16 +156,67 @@ export class SmoothAgentChat extends LitElement {
           ? controller.items.map((item) =>
               transcriptItem(item, {
                 decide: (a, b, c) => void controller.decide(a, b, c),
+                leaveContact: (id, email) => void controller.leaveContact(id, email),
                 interactions: {
                   submitInteraction: (a, b, c) => void controller.submitInteraction(a, b, c),
                   verifyOtp: (a, b) => void controller.verifyOtp(a, b),
                 },
               }),
             )
-          : html`<p class="empty">${controller?.restoring ? 'Loading your conversation…' : 'Hi! How can we help?'}</p>`}
+          : this.emptyState(controller?.restoring ?? false)}
       </div>
       ${this.composer()}
     </section>`;
+  }
+
+  private suggestionList(): string[] {
+    const raw = this.suggestions.trim();
+    if (raw === '') return [];
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (Array.isArray(parsed)) return parsed.filter((q): q is string => typeof q === 'string' && q.trim() !== '').slice(0, 4);
+    } catch {
+      // Not JSON: `|`-separated.
+    }
+    return raw
+      .split('|')
+      .map((q) => q.trim())
+      .filter((q) => q !== '')
+      .slice(0, 4);
+  }
+
+  private emptyState(restoring: boolean): TemplateResult {
+    if (restoring) return html`<p class="empty">Loading your conversation…</p>`;
+    const name = this.agentName.trim() || this.heading;
+    const questions = this.suggestionList();
+    const online = this.controller?.connection.state === 'open';
+    return html`<div class="welcome">
+      <div class="avatar" aria-hidden="true">${chatIcon}</div>
+      <p class="welcome-name">${name} <span class="badge ai" title="Answers are written by an AI assistant">AI</span></p>
+      <p class="welcome-text">Ask a question and the AI assistant answers from our help center. You can ask for a person at any time.</p>
+      ${questions.length > 0
+        ? html`<ul class="suggestions" aria-label="Suggested questions">
+            ${questions.map(
+              (q) => html`<li><button class="suggestion" type="button" ?disabled=${!online} @click=${() => this.ask(q)}>${q}</button></li>`,
+            )}
+          </ul>`
+        : nothing}
+    </div>`;
+  }
+
+  private ask(question: string): void {
+    this.draft = question;
+    this.submit();
+  }
+
+  private talkToPerson(): TemplateResult | typeof nothing {
+    if (this.handoff === 'off') return nothing;
+    const controller = this.controller;
+    const state = controller?.handoff ?? 'bot';
+    if (state === 'waiting' || state === 'human') return nothing;
+    return html`<button class="link-button talk" type="button" ?disabled=${controller?.connection.state !== 'open'} @click=${() => void controller?.requestHuman()}>
+      Talk to a person
+    </button>`;
   }
 
   private banner(): TemplateResult | typeof nothing {

@@ -1,14 +1,16 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Citation } from '../client/events.js';
-import { renderMarkdown } from './markdown.js';
-import type { AgentItem, Approval, ToolStep, TranscriptItem } from './transcript.js';
+import { completeMarkdown, renderMarkdown } from './markdown.js';
+import { toolLabel } from './tool-labels.js';
+import type { AgentItem, Approval, ContactItem, ToolStep, TranscriptItem } from './transcript.js';
 import { interactionViews, type InteractionActions } from './interaction-views.js';
 
 /** Templates for transcript items. Pure functions of the item; actions are passed in. */
 export interface ItemActions {
   decide(agentId: string, approvalId: string, approved: boolean): void;
   interactions?: InteractionActions;
+  leaveContact(contactId: string, email: string): void;
 }
 
 /**
@@ -21,7 +23,9 @@ function markdown(item: AgentItem): TemplateResult {
   let rendered = markdownCache.get(item);
   if (!rendered) {
     // Sanitized by renderMarkdown (DOMPurify); unsafeHTML only inserts it.
-    rendered = html`${unsafeHTML(renderMarkdown(item.text))}`;
+    // While tokens stream, unfinished emphasis, code and links are completed so no raw `**` flashes.
+    const streaming = item.status === 'waiting' || item.status === 'streaming';
+    rendered = html`${unsafeHTML(renderMarkdown(streaming ? completeMarkdown(item.text) : item.text))}`;
     markdownCache.set(item, rendered);
   }
   return rendered;
@@ -36,7 +40,7 @@ function toolSteps(tools: ToolStep[]): TemplateResult | typeof nothing {
     ${tools.map(
       (tool) =>
         html`<li class="tool" data-state=${tool.state}>
-          <code>${tool.name}</code><span class="tool-state" aria-label=${TOOL_STATE_LABEL[tool.state]}>${TOOL_STATE_MARK[tool.state]}</span>
+          <span class="tool-name" title=${tool.name}>${toolLabel(tool.name)}</span><span class="tool-state" aria-label=${TOOL_STATE_LABEL[tool.state]}>${TOOL_STATE_MARK[tool.state]}</span>
         </li>`,
     )}
   </ul>`;
@@ -54,8 +58,8 @@ function approvalCard(item: AgentItem, approval: Approval, actions: ItemActions)
   const titleId = `${approval.id}-title`;
   const open = approval.state === 'pending' || approval.state === 'sending';
   return html`<div class="approval" role="group" aria-labelledby=${titleId} data-state=${approval.state}>
-    <p class="approval-title" id=${titleId}>The assistant wants to run <code>${approval.toolId}</code></p>
-    <p>${approval.description}</p>
+    <p class="approval-title" id=${titleId}>Allow this action?</p>
+    <p class="approval-action">${approval.description}</p>
     ${open
       ? html`<div class="approval-actions">
           <button class="button primary approve" ?disabled=${approval.state === 'sending'} @click=${() => actions.decide(item.id, approval.id, true)}>
@@ -93,16 +97,34 @@ function agentMessage(item: AgentItem, actions: ItemActions): TemplateResult {
   const streaming = item.status === 'waiting' || item.status === 'streaming';
   return html`<article class="msg agent" data-status=${item.status} aria-busy=${streaming ? 'true' : 'false'} aria-label="Assistant">
     ${toolSteps(item.tools)}
+    ${item.approvals.map((approval) => approvalCard(item, approval, actions))}
     ${item.text !== '' ? html`<div class="bubble md">${markdown(item)}</div>` : nothing}
     ${item.status === 'waiting' && item.text === ''
       ? html`<div class="typing" role="status" aria-label="The assistant is typing"><span></span><span></span><span></span></div>`
       : nothing}
-    ${item.approvals.map((approval) => approvalCard(item, approval, actions))}
     ${interactionViews(item, actions.interactions)}
     ${sources(item.citations)}
     ${item.status === 'stopped' ? html`<p class="note">Stopped.</p>` : nothing}
     ${item.status === 'failed' ? html`<p class="note error" role="alert">${item.error ?? 'Something went wrong.'}</p>` : nothing}
   </article>`;
+}
+
+function contactForm(item: ContactItem, actions: ItemActions): TemplateResult {
+  if (item.state === 'saved') return html`<p class="notice info" role="status">Thanks! We will reply to your email.</p>`;
+  const inputId = `${item.id}-email`;
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const input = (event.currentTarget as HTMLFormElement).querySelector('input');
+    if (input && input.value.trim() !== '') actions.leaveContact(item.id, input.value);
+  };
+  return html`<form class="contact" @submit=${submit} aria-label="Leave your email">
+    <label for=${inputId}>Your email</label>
+    <div class="contact-row">
+      <input id=${inputId} type="email" autocomplete="email" required ?disabled=${item.state === 'sending'} />
+      <button class="button primary" type="submit" ?disabled=${item.state === 'sending'}>Send</button>
+    </div>
+    ${item.error ? html`<p class="note error" role="alert">${item.error}</p>` : nothing}
+  </form>`;
 }
 
 export function transcriptItem(item: TranscriptItem, actions: ItemActions): TemplateResult {
@@ -114,5 +136,13 @@ export function transcriptItem(item: TranscriptItem, actions: ItemActions): Temp
       return html`<p class="notice ${item.tone}" role=${item.tone === 'error' ? 'alert' : 'status'}>${item.text}</p>`;
     case 'agent':
       return agentMessage(item, actions);
+    case 'human':
+      // An operator's text is shown as typed (lit escapes it), under their name.
+      return html`<article class="msg human" aria-label=${`${item.name} (support team)`}>
+        <p class="sender">${item.name}<span class="badge">Team</span></p>
+        <div class="bubble">${item.text}</div>
+      </article>`;
+    case 'contact':
+      return contactForm(item, actions);
   }
 }

@@ -50,3 +50,32 @@ export function renderMarkdown(markdown: string): string {
     ALLOWED_URI_REGEXP: /^(?:https?:|mailto:)/i,
   });
 }
+
+/**
+ * Completes Markdown cut off mid-stream so the partial answer renders as it will end up, never as
+ * raw syntax: an open code fence or inline code is closed, unmatched `**`/`*`/`~~` are closed, a
+ * marker run at the very end is held back, and an unfinished link shows its text only.
+ */
+export function completeMarkdown(partial: string): string {
+  const fences = partial.match(/^ {0,3}```/gm)?.length ?? 0;
+  if (fences % 2 === 1) return `${partial}\n\`\`\``;
+  let text = partial.replace(/(\*+|~+|`+|_+)$/, '');
+  // An unfinished link: `[label](partial-url` or `[label` → label.
+  text = text
+    .replace(/\[([^\]\n]*)\]\([^)\n]*$/, '$1')
+    .replace(/\[([^\]\n]*)\]$/, '$1')
+    .replace(/\[([^\]\n]*)$/, '$1');
+  const lastParagraph = text.slice(text.lastIndexOf('\n\n') + 1);
+  const withoutCode = lastParagraph.replace(/`[^`\n]*`/g, '');
+  let closing = '';
+  if ((lastParagraph.match(/`/g)?.length ?? 0) % 2 === 1) return `${text}\``;
+  // List bullets (`* item`) are not emphasis.
+  const body = withoutCode.replace(/^\s*[*+-]\s/gm, '');
+  if ((body.match(/~~/g)?.length ?? 0) % 2 === 1) closing = `~~${closing}`;
+  const strong = body.match(/\*\*/g)?.length ?? 0;
+  const single = (body.replace(/\*\*/g, '').match(/\*/g)?.length ?? 0) % 2 === 1;
+  if (single) closing = `*${closing}`;
+  if (strong % 2 === 1) closing = `**${closing}`;
+  // Emphasis must hug text: trailing spaces before the closing marker would leave it literal.
+  return closing === '' ? text : `${text.replace(/\s+$/, '')}${closing}`;
+}

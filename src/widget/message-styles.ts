@@ -11,8 +11,47 @@ export const messageStyles = css`
   .msg.user {
     align-self: flex-end;
   }
-  .msg.agent {
+  .msg.agent,
+  .msg.human {
     align-self: flex-start;
+  }
+  .human .bubble {
+    background: var(--_agent-bubble);
+    border-left: 3px solid var(--_ok);
+    border-bottom-left-radius: 4px;
+    white-space: pre-wrap;
+  }
+  .sender {
+    margin: 0;
+    font-size: 12px;
+    font-weight: 600;
+    color: var(--_muted);
+  }
+  .contact {
+    display: flex;
+    flex-direction: column;
+    gap: 6px;
+    padding: 12px;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+  .contact label {
+    font-size: 13px;
+    font-weight: 600;
+  }
+  .contact-row {
+    display: flex;
+    gap: 8px;
+  }
+  .contact input {
+    flex: 1;
+    min-width: 0;
+    padding: 7px 10px;
+    border: 1px solid var(--_border);
+    border-radius: 8px;
+    background: var(--_surface);
+    color: var(--_text);
+    font: inherit;
   }
   .bubble {
     padding: 9px 13px;
@@ -48,7 +87,7 @@ export const messageStyles = css`
     padding-left: 1.3em;
   }
   .md a {
-    color: var(--_accent);
+    color: var(--_link);
   }
   .md code {
     padding: 0.1em 0.3em;
@@ -151,6 +190,9 @@ export const messageStyles = css`
   .approval .approval-title {
     font-weight: 600;
   }
+  .approval .approval-action {
+    overflow-wrap: anywhere;
+  }
   .approval-actions {
     display: flex;
     gap: 8px;
@@ -197,7 +239,7 @@ export const messageStyles = css`
     margin: 2px 0;
   }
   .sources a {
-    color: var(--_accent);
+    color: var(--_link);
   }
   .note {
     margin: 0;

@@ -17,6 +17,9 @@ const light = css`
   --_danger: var(--smooth-agent-danger, #b42318);
   --_ok: var(--smooth-agent-success, #067647);
   --_shadow: 0 12px 40px rgba(17, 24, 39, 0.18);
+  --_link: var(--smooth-agent-link, #2447c9);
+  /* Amber 700: 5:1 on white, so the focus ring reads (WCAG asks 3:1). */
+  --_focus: var(--smooth-agent-focus-ring, #b45309);
 `;
 
 const dark = css`
@@ -30,6 +33,9 @@ const dark = css`
   --_danger: var(--smooth-agent-danger, #f97066);
   --_ok: var(--smooth-agent-success, #47cd89);
   --_shadow: 0 12px 40px rgba(0, 0, 0, 0.5);
+  /* Light blue: 7:1 on the dark bubble (the accent itself is under 3:1 there). */
+  --_link: var(--smooth-agent-link, #93b4ff);
+  --_focus: var(--smooth-agent-focus-ring, #fbbf24);
 `;
 
 /** The host, theme tokens, and the frame: launcher, panel, header, banner, log. */
@@ -40,7 +46,6 @@ export const frameStyles = css`
     --_on-accent: var(--smooth-agent-on-accent, #ffffff);
     --_radius: var(--smooth-agent-radius, 14px);
     --_font: var(--smooth-agent-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif);
-    --_focus: var(--smooth-agent-focus-ring, #f59e0b);
     position: fixed;
     inset: auto 20px 20px auto;
     z-index: var(--smooth-agent-z-index, 2147483000);
@@ -72,6 +77,10 @@ export const frameStyles = css`
   :focus-visible {
     outline: 3px solid var(--_focus);
     outline-offset: 2px;
+  }
+  /* On the accent-coloured header the ring takes the header's text colour, which contrasts with it by design. */
+  header :focus-visible {
+    outline-color: var(--_on-accent);
   }
   .visually-hidden {
     position: absolute;
@@ -181,7 +190,7 @@ export const frameStyles = css`
     border: 0;
     background: none;
     padding: 2px 4px;
-    color: var(--_accent);
+    color: var(--_link);
     text-decoration: underline;
     cursor: pointer;
   }
@@ -199,6 +208,80 @@ export const frameStyles = css`
     margin: auto 12px;
     text-align: center;
     color: var(--_muted);
+  }
+  header .talk {
+    color: inherit;
+    font-size: 13px;
+    white-space: nowrap;
+  }
+  header .talk:disabled {
+    opacity: 0.7;
+    cursor: default;
+  }
+  .welcome {
+    margin: auto 8px;
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    gap: 6px;
+    text-align: center;
+  }
+  .avatar {
+    display: grid;
+    place-items: center;
+    width: 48px;
+    height: 48px;
+    border-radius: 50%;
+    background: var(--_accent);
+    color: var(--_on-accent);
+  }
+  .avatar svg {
+    width: 26px;
+    height: 26px;
+  }
+  .welcome-name {
+    margin: 4px 0 0;
+    font-size: 17px;
+    font-weight: 600;
+  }
+  .welcome-text {
+    margin: 0;
+    color: var(--_muted);
+    font-size: 14px;
+  }
+  .badge {
+    display: inline-block;
+    margin-left: 6px;
+    padding: 0 6px;
+    border: 1px solid var(--_border);
+    border-radius: 6px;
+    color: var(--_muted);
+    font-size: 11px;
+    font-weight: 600;
+    letter-spacing: 0.04em;
+    vertical-align: middle;
+  }
+  .suggestions {
+    display: flex;
+    flex-direction: column;
+    gap: 6px;
+    width: 100%;
+    margin: 10px 0 0;
+    padding: 0;
+    list-style: none;
+  }
+  .suggestion {
+    width: 100%;
+    padding: 8px 12px;
+    border: 1px solid var(--_border);
+    border-radius: 10px;
+    background: var(--_surface);
+    color: var(--_text);
+    text-align: left;
+    cursor: pointer;
+  }
+  .suggestion:hover:not(:disabled) {
+    border-color: var(--_accent);
   }
 `;
 

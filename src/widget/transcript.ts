@@ -36,10 +36,28 @@ export interface AgentItem {
   tools: ToolStep[];
   approvals: Approval[];
   citations: Citation[];
+  /** The stored reply's id, once the turn has ended (keys its sources and tool steps across reloads). */
+  messageId?: string;
   error?: string;
   /** Rich Interaction cards and the OTP prompt of this answer (interaction-state.ts). */
   interactions?: InteractionCard[];
   otp?: OtpPrompt;
+}
+
+/** A message from a human operator (handoff), shown with their name. */
+export interface HumanItem {
+  kind: 'human';
+  id: string;
+  name: string;
+  text: string;
+}
+
+/** Nobody was available: the visitor may leave an email for a follow-up. */
+export interface ContactItem {
+  kind: 'contact';
+  id: string;
+  state: 'open' | 'sending' | 'saved';
+  error?: string;
 }
 
 export interface NoticeItem {
@@ -49,7 +67,7 @@ export interface NoticeItem {
   tone: 'info' | 'error';
 }
 
-export type TranscriptItem = UserItem | AgentItem | NoticeItem;
+export type TranscriptItem = UserItem | AgentItem | NoticeItem | HumanItem | ContactItem;
 
 export function newAgentItem(id: string): AgentItem {
   return { kind: 'agent', id, text: '', status: 'waiting', tools: [], approvals: [], citations: [] };
@@ -120,6 +138,7 @@ export function applyTurnEvent(item: AgentItem, event: AgentEvent): AgentItem {
         ...item,
         text: reply !== '' ? reply : item.text,
         status: 'done',
+        messageId: event.data.data.messageId,
         citations: event.data.data.citations ?? [],
         approvals: finishApprovals(item.approvals),
       };
@@ -152,17 +171,36 @@ export function setApprovalState(item: AgentItem, approvalId: string, state: App
   return { ...item, approvals: item.approvals.map((a) => (a.id === approvalId ? { ...a, state } : a)) };
 }
 
-/** History from `get_conversation_messages` (newest first) as transcript items, oldest first. */
-export function itemsFromHistory(messages: readonly ConversationMessage[]): TranscriptItem[] {
+/** What the widget remembers of an answer beyond its text: its sources and tool steps. */
+export interface AnswerAnnotations {
+  citations: Citation[];
+  tools: ToolStep[];
+}
+
+/**
+ * History from `get_conversation_messages` (newest first) as transcript items, oldest first.
+ * Answers get back the sources and tool steps remembered for them; operator messages their name.
+ */
+export function itemsFromHistory(
+  messages: readonly ConversationMessage[],
+  annotations: (messageId: string) => AnswerAnnotations | undefined = () => undefined,
+): TranscriptItem[] {
   const items: TranscriptItem[] = [];
   for (const message of [...messages].reverse()) {
     const text = message.content.text ?? '';
     if (text === '') continue;
-    items.push(
-      message.direction === 'inbound'
-        ? { kind: 'user', id: `history-${message.id}`, text }
-        : { ...newAgentItem(`history-${message.id}`), text, status: 'done' },
-    );
+    const id = `history-${message.id}`;
+    if (message.direction === 'inbound') items.push({ kind: 'user', id, text });
+    else if (message.from?.type === 'human-agent') items.push({ kind: 'human', id, name: message.from.name ?? 'Support', text });
+    else {
+      const kept = annotations(message.id);
+      items.push({ ...newAgentItem(id), text, status: 'done', messageId: message.id, citations: kept?.citations ?? [], tools: kept?.tools ?? [] });
+    }
   }
   return items;
+}
+
+/** An answer that ended with nothing to show: a message delivered to a person instead of the AI. */
+export function isSilentAnswer(item: AgentItem): boolean {
+  return item.status === 'done' && item.text === '' && item.tools.length === 0 && item.approvals.length === 0 && item.citations.length === 0;
 }

@@ -150,14 +150,14 @@ describeWithChromium()('<smooth-agent-chat> in Chromium', { timeout: 90_000 }, (
 
     const card = w.widget('.approval');
     await card.waitFor();
-    expect(await card.innerText()).toContain("Tool 'refund_order' requires confirmation. Allow?");
+    expect(await card.innerText()).toContain('Refund order: order id A-1001');
     expect(calls).toEqual([]);
     await card.locator('button.approve').click();
 
     const answer = await w.waitForAnswer(1);
     expect(await answer.locator('.bubble').innerText()).toBe('Done: order A-1001 has been refunded.');
     expect(await answer.locator('.approval-outcome').innerText()).toBe('Approved');
-    expect(await answer.locator('.tool[data-state="done"] code').innerText()).toBe('refund_order');
+    expect(await answer.locator('.tool[data-state="done"] .tool-name').innerText()).toBe('Refund order');
     expect(calls).toEqual(['A-1001']);
   });
 
@@ -196,7 +196,7 @@ describeWithChromium()('<smooth-agent-chat> in Chromium', { timeout: 90_000 }, (
     expect(await w.agentMessages.count()).toBe(1);
     expect(await answer.locator('.bubble').innerText()).toBe('Done: order A-1003 has been refunded.');
     expect(await answer.locator('.approval-outcome').innerText()).toBe('Approved');
-    expect(await answer.locator('.tool[data-state="done"] code').innerText()).toBe('refund_order');
+    expect(await answer.locator('.tool[data-state="done"] .tool-name').innerText()).toBe('Refund order');
     expect(calls).toEqual(['A-1003']);
   });
 
@@ -216,7 +216,7 @@ describeWithChromium()('<smooth-agent-chat> in Chromium', { timeout: 90_000 }, (
     const answer = await w.waitForAnswer(1);
     expect(await answer.locator('.bubble').innerText()).toBe('Understood, I will not refund it.');
     expect(await answer.locator('.approval-outcome').innerText()).toBe('Denied');
-    expect(await answer.locator('.tool[data-state="failed"] code').innerText()).toBe('refund_order');
+    expect(await answer.locator('.tool[data-state="failed"] .tool-name').innerText()).toBe('Refund order');
     expect(calls).toEqual([]);
     const toolMessage = s.gateway.requests[1]?.body.messages.find((m) => m.role === 'tool');
     expect(String(toolMessage?.content)).toContain('denied');

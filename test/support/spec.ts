@@ -39,10 +39,39 @@ function schemaId(ref: string): string {
   return `https://smooth-agent.dev/spec/${ref}`;
 }
 
+/** The project's own protocol extension (handoff): schemas kept in src/protocol/schemas, never in the spec. */
+export const EXTENSION_DIR = join(here, '..', '..', 'src', 'protocol', 'schemas');
+const EXTENSION_BASE = 'https://smooth-operator.dev/protocol-extension/';
+let extensionLoaded = false;
+
+function loadExtension(): Ajv2020 {
+  const ajv = compiler();
+  if (!extensionLoaded) {
+    extensionLoaded = true;
+    for (const folder of ['events', 'actions']) {
+      const dir = join(EXTENSION_DIR, folder);
+      for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) ajv.addSchema(JSON.parse(readFileSync(join(dir, file), 'utf8')) as object);
+    }
+  }
+  return ajv;
+}
+
+/** Validates against a schema of the project's extension (`events/handoff-state.schema.json`, …). */
+export function extensionSchemaErrors(ref: string, value: unknown): string | undefined {
+  const validate = loadExtension().getSchema(`${EXTENSION_BASE}${ref}`);
+  if (!validate) return `no extension schema ${ref} in ${EXTENSION_DIR}`;
+  if (validate(value)) return undefined;
+  return `${ref}: ${loadExtension().errorsText(validate.errors)} in ${JSON.stringify(value).slice(0, 500)}`;
+}
+
+/** Extension event types; every other type is validated against the spec. */
+const EXTENSION_EVENTS = new Set(['handoff_state', 'human_message', 'handoff_update', 'handoff_message']);
+
 /** Validates one outgoing event against `events/<type>.schema.json`; returns error text or undefined. */
 export function eventSchemaErrors(event: { type?: unknown }): string | undefined {
   if (typeof event.type !== 'string') return 'event has no string type';
   const ref = `events/${event.type.replaceAll('_', '-')}.schema.json`;
+  if (EXTENSION_EVENTS.has(event.type)) return extensionSchemaErrors(ref, event);
   return schemaErrors(ref, event);
 }
 

@@ -4,6 +4,7 @@ import { agentRoutes } from './agents.js';
 import { connectorRoutes } from './connectors.js';
 import { conversationMessagesRoute, listConversationsRoute } from './conversations.js';
 import { documentSetsRoute } from './document-sets.js';
+import { handoffRoutes } from './handoffs.js';
 import { indexConnectorRoute, listRunsRoute } from './indexing.js';
 import { knowledgeRoutes } from './knowledge.js';
 import { knowledgeSearchRoute } from './knowledge-search.js';
@@ -28,4 +29,5 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   indexConnectorRoute,
   listRunsRoute,
   ...agentRoutes,
+  ...handoffRoutes,
 ];

@@ -1,5 +1,6 @@
 import { immediate, type ActionOf } from '../../protocol/index.js';
 import type { Connection } from '../connection.js';
+import { sendHandoffSnapshot } from './handoff.js';
 import { requireSession } from './sessions.js';
 
 export async function getSession(connection: Connection, action: ActionOf<'get_session'>, requestId: string | undefined): Promise<void> {
@@ -22,4 +23,5 @@ export async function getSession(connection: Connection, action: ActionOf<'get_s
       Date.now(),
     ),
   );
+  await sendHandoffSnapshot(connection, s);
 }

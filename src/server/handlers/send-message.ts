@@ -1,7 +1,8 @@
-import { immediate, ProtocolError, type ActionOf } from '../../protocol/index.js';
+import { eventualResponse, immediate, ProtocolError, type ActionOf } from '../../protocol/index.js';
+import type { Session } from '../../storage/index.js';
 import type { Connection } from '../connection.js';
 import { streamTurn } from '../turn-stream.js';
-import { requireSession } from './sessions.js';
+import { accessFor, requireSession } from './sessions.js';
 
 export const LLM_UNAVAILABLE_MESSAGE =
   'No LLM gateway key is available for this turn (SMOOAI_GATEWAY_KEY is unset and no per-org key resolved) and SMOOTH_AGENT_REQUIRE_LLM=1 forbids ' +
@@ -28,13 +29,28 @@ export async function sendMessage(connection: Connection, action: ActionOf<'send
   }
   if (connection.draining) throw new ProtocolError('SHUTTING_DOWN', 'the server is shutting down; reconnect and retry');
   const { app } = connection;
+  // A person owns the conversation (or was asked for): the AI stays silent, the operator gets the message.
+  if (await app.handoff.humanOwns(session.organizationId, session.conversationId)) {
+    connection.send(immediate(requestId, 202, 'Processing your request...', {}, Date.now()));
+    const stored = await app.handoff.visitorMessage(session, action.message);
+    connection.send(
+      eventualResponse({ requestId: turnRequestId, messageId: stored.id, reply: '', citations: [], usage: undefined, needsEscalation: true }, Date.now()),
+    );
+    return;
+  }
   const apiKey = await gatewayKeyFor(connection, session.organizationId);
   if (!apiKey && app.config.requireLlm) throw new ProtocolError('LLM_UNAVAILABLE', LLM_UNAVAILABLE_MESSAGE);
 
   connection.send(immediate(requestId, 202, 'Processing your request...', {}, Date.now()));
-  const access = { ...connection.identity.access, organizationId: session.organizationId };
-  streamTurn(connection, turnRequestId, apiKey, ({ signal, emit }) =>
-    app.turns.run({
+  const access = accessFor(session, connection);
+  streamTurn(connection, turnRequestId, apiKey, async ({ signal, emit: send }) => {
+    // The tool steps, kept with the answer for the operator's transcript.
+    const tools: Array<{ name: string; isError: boolean }> = [];
+    const emit: typeof send = (event) => {
+      if (event.type === 'tool_result') tools.push({ name: event.name, isError: event.isError });
+      send(event);
+    };
+    const outcome = await app.turns.run({
       session,
       requestId: turnRequestId,
       message: action.message,
@@ -43,6 +59,20 @@ export async function sendMessage(connection: Connection, action: ActionOf<'send
       access,
       signal,
       emit,
-    }),
-  );
+    });
+    if (outcome.reply.trim() !== '') await app.handoff.noteTurn(session, outcome.messageId, { citations: outcome.citations, tools });
+    return { ...outcome, needsEscalation: outcome.needsEscalation === true || (await escalated(connection, session, outcome.citations.length === 0)) };
+  }, { session, resumed: false });
+}
+
+/**
+ * Whether the turn handed the conversation on: the model called request_human, or (when configured)
+ * the turn found nothing to answer from and asks for a person itself.
+ */
+async function escalated(connection: Connection, session: Session, foundNothing: boolean): Promise<boolean> {
+  const { handoff, config } = connection.app;
+  if (await handoff.humanOwns(session.organizationId, session.conversationId)) return true;
+  if (!(config.handoff.onNoAnswer && foundNothing)) return false;
+  await handoff.request(session, 'no_answer', 'the assistant found nothing to answer from');
+  return true;
 }
