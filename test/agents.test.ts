@@ -166,7 +166,7 @@ describe('agent tool allow-list and per-tool config', () => {
     ]);
     const second = await harness!.session();
     await turn(harness!, second.sessionId, 'y');
-    expect(toolNamesOf(harness!.gateway.requests[0])).toEqual(['cancel_order', 'knowledge_search', 'lookup_order', 'request_choices', 'request_identity_intake']);
+    expect(toolNamesOf(harness!.gateway.requests[0])).toEqual(['cancel_order', 'knowledge_search', 'lookup_order', 'request_choices', 'request_human', 'request_identity_intake']);
     expect(Object.keys((tools.calls[0]!.body as { context: object }).context)).not.toContain('toolConfig');
   });
 });

@@ -292,7 +292,8 @@ describe('a parked interaction survives a restart (pglite)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'so-interaction-restart-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('parks on one server process, and a submit to the next one finishes the turn from storage', async () => {
+  // PGlite opens (and migrates) twice: slow on a loaded machine, not a sign of a hang.
+  it('parks on one server process, and a submit to the next one finishes the turn from storage', { timeout: 120_000 }, async () => {
     const gateway = await startScriptedGateway({ script: intakeScript() });
     cleanups.push(() => gateway.close());
     const boot = async () => {
