@@ -6,6 +6,8 @@ import { createApp, defaultConfig, startServer } from '../src/index.js';
 import { silentLogger } from '../src/server/logger.js';
 import { MemoryStorage } from '../src/storage/index.js';
 import { PgliteStorage } from '../src/storage/pglite-storage.js';
+import { PostgresStorage } from '../src/storage/postgres-storage.js';
+import { createTestDatabase, whenAvailable, type TestDatabase } from './storage-services.js';
 import { startScriptedGateway, type ScriptedGateway, type ScriptStep } from '../src/testing/index.js';
 import { AGENT_ID, startHarness, tokensOf, type Harness } from './support/harness.js';
 import { at, TestClient, type Frame } from './support/ws-client.js';
@@ -121,7 +123,7 @@ describe('identity_intake', () => {
     const client = await harness.connect();
     const sessionId = await open(client, ['identity_form', 'choice_chips']);
     const interactionId = at(await parkOn(client, sessionId), 'data.data.interactionId') as string;
-    client.send({ action: 'submit_interaction', requestId: 'r-msg', sessionId, interactionId, declined: true, values: { email: 'ignored' } });
+    client.send({ action: 'submit_interaction', requestId: 'r-msg', sessionId, interactionId, declined: true, values: 'ignored when declined' });
     expect(await client.next()).toMatchObject({ type: 'immediate_response', status: 200, data: { status: 'declined' } });
     const frames = await client.untilTerminal();
     expect(at(frames[0], 'data.state.rawResponse.toolResult.isError')).toBe(false);
@@ -148,6 +150,12 @@ describe('identity_intake', () => {
     expect(malformed).toMatchObject({ type: 'error', error: { code: 'VALIDATION_ERROR' } });
     const noValues = await client.request({ action: 'submit_interaction', requestId: 'r-msg', sessionId, interactionId });
     expect(noValues).toMatchObject({ type: 'error', error: { code: 'VALIDATION_ERROR' } });
+    for (const bad of ['alice@example.com', ['alice@example.com'], null]) {
+      const reply = await client.request({ action: 'submit_interaction', requestId: 'r-msg', sessionId, interactionId, values: bad });
+      expect(reply).toMatchObject({ type: 'error', error: { code: 'VALIDATION_ERROR', message: "'values' must be an object" } });
+    }
+    const badDecline = await client.request({ action: 'submit_interaction', requestId: 'r-msg', sessionId, interactionId, declined: 'yes' });
+    expect(badDecline).toMatchObject({ type: 'error', error: { code: 'VALIDATION_ERROR' } });
     // Another visitor's connection cannot see the session at all.
     const stranger = await harness.connect();
     const foreign = await stranger.request({ action: 'submit_interaction', requestId: 'r-msg', sessionId: crypto.randomUUID(), interactionId, values });
@@ -284,7 +292,8 @@ describe('a parked interaction survives a restart (pglite)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'so-interaction-restart-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('parks on one server process, and a submit to the next one finishes the turn from storage', async () => {
+  // PGlite opens (and migrates) twice: slow on a loaded machine, not a sign of a hang.
+  it('parks on one server process, and a submit to the next one finishes the turn from storage', { timeout: 120_000 }, async () => {
     const gateway = await startScriptedGateway({ script: intakeScript() });
     cleanups.push(() => gateway.close());
     const boot = async () => {
@@ -313,5 +322,46 @@ describe('a parked interaction survives a restart (pglite)', () => {
     expect(tokensOf(frames)).toBe('Thanks, got it.');
     expect(frames.at(-1)!.type).toBe('eventual_response');
     expect(JSON.parse(toolMessages(gateway)[0]!)).toEqual({ status: 'submitted', values: { name: 'Alice', email: 'alice@example.com' } });
+  });
+});
+
+const replicaDb = await createTestDatabase();
+afterAll(async () => {
+  if (!('unavailable' in replicaDb)) await replicaDb.drop();
+});
+
+whenAvailable('postgres', 'unavailable' in replicaDb ? replicaDb.unavailable : undefined, () => {
+  describe('a parked interaction on one replica is answered on another (postgres)', () => {
+    it('replica B takes the submit and finishes the turn replica A parked', async () => {
+      const gateway = await startScriptedGateway({ script: intakeScript() });
+      cleanups.push(() => gateway.close());
+      const replica = async () => {
+        const config = defaultConfig({
+          port: 0,
+          gateway: { baseUrl: gateway.url, apiKey: 'test-key', maxRetries: 0, idleTimeoutMs: 5000 },
+          drainTimeoutMs: 200,
+        });
+        const storage = await PostgresStorage.open({ connectionString: (replicaDb as TestDatabase).url, poolMax: 3 });
+        const running = await startServer(await createApp(config, { storage, logger: silentLogger() }));
+        cleanups.push(() => running.close());
+        return running;
+      };
+      const [a, b] = [await replica(), await replica()];
+      const onA = await TestClient.connect(a.wsUrl);
+      cleanups.push(async () => onA.ws.terminate());
+      const sessionId = await open(onA, ['identity_form']);
+      const interactionId = at(await parkOn(onA, sessionId), 'data.data.interactionId') as string;
+      await onA.close(); // the visitor's socket to A drops; A keeps the park in the database
+
+      const onB = await TestClient.connect(b.wsUrl);
+      cleanups.push(async () => onB.ws.terminate());
+      const stale = await onB.request({ action: 'submit_interaction', requestId: 'r-msg', sessionId, interactionId: 'older', values: { email: 'a@example.com' } });
+      expect(stale).toMatchObject({ type: 'error', error: { code: 'INTERACTION_MISMATCH' } });
+      onB.send({ action: 'submit_interaction', requestId: 'r-msg', sessionId, interactionId, values: { email: 'alice@example.com' } });
+      expect(await onB.nextOfType('immediate_response')).toMatchObject({ status: 200 });
+      const frames = await onB.untilTerminal();
+      expect(tokensOf(frames)).toBe('Thanks, got it.');
+      expect(frames.at(-1)!.type).toBe('eventual_response');
+    });
   });
 });

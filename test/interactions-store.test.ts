@@ -62,7 +62,7 @@ function challenge(sessionId: string): OtpChallenge {
 }
 
 function runContract(name: string, open: () => Promise<Storage>): void {
-  describe(`interaction and OTP stores (${name})`, () => {
+  describe(`interaction and OTP stores (${name})`, { timeout: 60_000 }, () => {
     let storage: Storage;
     let interactions: InteractionStore;
     let otp: OtpStore;
@@ -139,7 +139,7 @@ whenAvailable('dynamodb (dynalite)', 'unavailable' in dynamo ? dynamo.unavailabl
 });
 
 describe('interaction store survives a restart (pglite)', () => {
-  it('a parked interaction written before close is there after reopening', async () => {
+  it('a parked interaction written before close is there after reopening', { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'so-interactions-restart-'));
     try {
       const sessionId = randomUUID();

@@ -110,7 +110,7 @@ async function verify(client: TestClient, sessionId: string, code: string, reque
   return client.request({ action: 'verify_otp', requestId, sessionId, code });
 }
 
-describe('OTP verification through a real SMTP server', () => {
+describe('OTP verification through a real SMTP server', { timeout: 60_000 }, () => {
   it('identity from identity_intake becomes the contact; a refused gated tool mails a code; a wrong code is counted, the right one verifies and the tool then runs', async () => {
     const storage = new MemoryStorage();
     harness = await boot(
@@ -160,7 +160,7 @@ describe('OTP verification through a real SMTP server', () => {
     expect(client.schemaViolations).toEqual([]);
   });
 
-  it('stores only a salted hash: neither the code nor the address is in the database', async () => {
+  it('stores only a salted hash: neither the code nor the address is in the database', { timeout: 90_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'so-otp-pglite-'));
     const storage = await PgliteStorage.open({ dataDir: dir });
     harness = await boot(gated(1), { storage });

@@ -77,7 +77,8 @@ export class SqlOtpStore implements OtpStore {
   }
 
   async countSend(key: string, bucket: string, expiresAt: string): Promise<number> {
-    await this.db.query('DELETE FROM otp_sends WHERE key = $1 AND expires_at <= now()', [key]);
+    // Sends are rare (they are what is being capped), so sweeping every ended window here keeps the table small.
+    await this.db.query('DELETE FROM otp_sends WHERE expires_at <= now()');
     const [row] = await this.db.query<{ count: number }>(
       `INSERT INTO otp_sends (key, bucket, count, expires_at) VALUES ($1, $2, 1, $3)
        ON CONFLICT (key, bucket) DO UPDATE SET count = otp_sends.count + 1

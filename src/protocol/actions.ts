@@ -102,8 +102,8 @@ export const submitInteractionAction = z.object({
     .string({ error: "submit_interaction requires an 'interactionId'" })
     .min(1, { error: "submit_interaction requires an 'interactionId'" }),
   kind: z.string({ error: "'kind' must be a string" }).optional(),
-  // The kind's validator judges the values; here only "an object" is checked.
-  values: z.record(z.string(), z.unknown(), { error: "'values' must be an object" }).optional(),
+  // Judged by the kind's validator, and ignored with `declined: true` (so not checked here).
+  values: z.unknown().optional(),
   declined: z.boolean({ error: "'declined' must be a boolean" }).optional(),
 });
 

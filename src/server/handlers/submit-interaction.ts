@@ -89,8 +89,10 @@ export async function submitInteraction(connection: Connection, action: ActionOf
   } else {
     const kind = kindByName(pending.kind);
     if (!kind) throw noPending(action.sessionId, 'is of a kind this server no longer knows');
-    if (action.values === undefined) throw new ProtocolError('VALIDATION_ERROR', "submit_interaction requires 'values' unless 'declined' is true");
-    const checked = kind.validate(pending.spec, action.values);
+    const { values } = action;
+    if (values === undefined) throw new ProtocolError('VALIDATION_ERROR', "submit_interaction requires 'values' unless 'declined' is true");
+    if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new ProtocolError('VALIDATION_ERROR', "'values' must be an object");
+    const checked = kind.validate(pending.spec, values as Record<string, unknown>);
     if (!checked.ok) {
       connection.send(
         interactionInvalid(
