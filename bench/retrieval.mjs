@@ -18,7 +18,12 @@
 
 import { performance } from 'node:perf_hooks';
 import { inventedVocabulary, loadFixture, percentile, rng } from './helpcenter-corpus.mjs';
-import { DeterministicEmbedder, MemoryKnowledge } from '../dist/knowledge/index.js';
+import { ALL_BACKENDS, openBackend } from './retrieval-backends.mjs';
+import { evaluate, formatRow, loadEvaluationSets, setThreshold } from './retrieval-eval.mjs';
+import { DEFAULT_MIN_CONFIDENCE, DEFAULT_WEIGHTS, DeterministicEmbedder, MemoryKnowledge, QueryAnalyzer } from '../dist/knowledge/index.js';
+import { WordNet, WordNetSpeller, WordNetSynonyms } from '../dist/knowledge/wordnet.js';
+
+const wordnet = new WordNet();
 
 const ORG = 'bench';
 const ACCESS = { organizationId: ORG, groups: [] };
@@ -27,10 +32,17 @@ const LIMIT = 3;
 const INGEST_BATCH = 500;
 
 function parseArgs(argv) {
-  const opts = { sizes: [10_000, 100_000], rounds: 3, dense: false };
+  const opts = { sizes: [10_000, 100_000], rounds: 3, dense: false, backends: ALL_BACKENDS, configs: undefined, quality: true, scale: true, misses: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--dense') opts.dense = true;
+    else if (arg === '--backends') opts.backends = String(argv[++i]).split(',');
+    else if (arg === '--configs') opts.configs = String(argv[++i]).split(',');
+    else if (arg === '--quality-only') opts.scale = false;
+    else if (arg === '--scale-only') opts.quality = false;
+    else if (arg === '--misses') opts.misses = true;
+    else if (arg === '--sweep') opts.sweep = true;
+    else if (arg === '--threshold') opts.threshold = Number(argv[++i]);
     else if (arg === '--sizes') opts.sizes = String(argv[++i]).split(',').map(positive('--sizes'));
     else if (arg === '--rounds') opts.rounds = positive('--rounds')(argv[++i]);
     else throw new Error(`unknown argument ${arg}`);
@@ -149,24 +161,69 @@ async function measureCorpus({ label, embedder, restricted }, size, fixture, rou
   return row;
 }
 
+/**
+ * Retrieval configurations compared on every backend (the ablation): each is a set of store options,
+ * so an idea stays in the default only if its row beats the one without it.
+ */
+const speller = new WordNetSpeller(wordnet);
+const CONFIGURATIONS = {
+  default: {},
+  'lexical-rerank': { reranker: 'lexical' },
+  '+dense-arm(hashing)': { retrieval: { dense: true } },
+  '+dense-arm(raw hashing)': { embedder: new DeterministicEmbedder(), retrieval: { dense: true } },
+  '+wordnet-synonyms': { retrieval: { analyzer: new QueryAnalyzer({ sources: [speller, new WordNetSynonyms(wordnet)] }) } },
+  '-speller': { retrieval: { analyzer: new QueryAnalyzer() } },
+  '-support-synonyms': { retrieval: { analyzer: new QueryAnalyzer({ synonyms: [], sources: [speller] }) } },
+  '-document-fusion': { retrieval: { weights: { ...DEFAULT_WEIGHTS, documentEvidence: 0 } } },
+  '-field-weights': { retrieval: { weights: { ...DEFAULT_WEIGHTS, field: { title: 1, headings: 1, body: 1 } } } },
+};
+
+async function measureQuality(opts) {
+  const sets = loadEvaluationSets();
+  setThreshold(opts.threshold ?? DEFAULT_MIN_CONFIDENCE);
+  console.log(
+    `quality: ${sets.documents.length} docs; original ${sets.sets.original.length} questions, blind ${sets.sets.blind.length}, ` +
+      `out-of-scope ${sets.outOfScope.length}`,
+  );
+  const results = [];
+  for (const backend of opts.backends) {
+    for (const [config, options] of Object.entries(CONFIGURATIONS)) {
+      if (opts.configs && !opts.configs.includes(config)) continue;
+      let opened;
+      try {
+        opened = await openBackend(backend, { embedder: new DeterministicEmbedder({ tokens: 'terms' }), ...options });
+      } catch (err) {
+        console.log(`${backend}/${config}: unavailable (${err.message})`);
+        continue;
+      }
+      try {
+        const r = await evaluate(opened.kb, sets);
+        console.log(formatRow(`${backend}/${config}`, r));
+        if (opts.sweep) console.log(`    threshold sweep: ${r.sweep.map((p) => `${p.threshold}: answerable ${p.answerable.toFixed(3)} declined ${p.declined.toFixed(3)}`).join(' | ')}`);
+        if (opts.misses) {
+          for (const m of r.blind.misses) console.log(`    blind miss: ${JSON.stringify(m.question)} → [${m.got.join(', ')}] wanted ${m.expectedDoc}`);
+          for (const m of r.outOfScope.confidentlyAnswered) console.log(`    out-of-scope answered: ${JSON.stringify(m.question)} → [${m.got.join(', ')}]`);
+        }
+        const strip = ({ misses: _m, ...rest }) => rest;
+        results.push({ backend, config, original: strip(r.original), blind: strip(r.blind), outOfScope: r.outOfScope.precision });
+      } finally {
+        await opened.close();
+      }
+    }
+  }
+  console.log('');
+  return results;
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const fixture = loadFixture();
 
-  const recall = {};
-  for (const reranker of ['off', 'lexical']) {
-    const kb = new MemoryKnowledge({ reranker });
-    await kb.upsert(ORG, fixture.documents);
-    recall[reranker] = await recallAt3(kb, fixture.questions);
+  const quality = opts.quality ? await measureQuality(opts) : [];
+  if (!opts.scale) {
+    console.log(`BENCH_RESULT ${JSON.stringify({ quality })}`);
+    return;
   }
-  const raw = new MemoryKnowledge({ embedder: new DeterministicEmbedder() });
-  await raw.upsert(ORG, fixture.documents);
-  recall.rawHashing = await recallAt3(raw, fixture.questions);
-  console.log(`fixture: ${fixture.documents.length} docs, ${fixture.questions.length} questions`);
-  console.log(`recall@3  default (BM25 + deterministic-v1:terms, RRF): ${recall.off.toFixed(3)}`);
-  console.log(`recall@3  + lexical rerank:                             ${recall.lexical.toFixed(3)}`);
-  console.log(`recall@3  raw deterministic-v1 as the dense arm:        ${recall.rawHashing.toFixed(3)}`);
-  console.log('');
 
   const sparse = () => new DeterministicEmbedder({ tokens: 'terms' });
   const runs = [
@@ -186,7 +243,7 @@ async function main() {
       );
     }
   }
-  console.log(`BENCH_RESULT ${JSON.stringify({ recall, rows })}`);
+  console.log(`BENCH_RESULT ${JSON.stringify({ quality, rows })}`);
 }
 
 await main();

@@ -2,6 +2,7 @@ import { createVerifier, type TokenVerifier } from './auth/index.js';
 import { buildBackplane, type Backplane } from './backplane/index.js';
 import type { SettingsStore } from './admin/settings-store.js';
 import { settingsForStorage } from './admin/settings-for-storage.js';
+import { CachedSettingsStore } from './admin/settings-cache.js';
 import {
   environmentSecrets,
   Indexer,
@@ -12,7 +13,7 @@ import {
 import { connectorStoresForStorage } from './connectors/stores-for-storage.js';
 import { createWidgetPolicies } from './auth/widget-policies.js';
 import type { WidgetPolicyProvider } from './auth/widget-policy.js';
-import { SingleKeyResolver, type GatewayKeyResolver } from './llm/key-resolver.js';
+import { CachedKeyResolver, SingleKeyResolver, type GatewayKeyResolver } from './llm/key-resolver.js';
 import { loadGatewayKeysFile } from './llm/key-resolver-file.js';
 import type { Config } from './config/index.js';
 import {
@@ -24,7 +25,8 @@ import {
   type Tool,
   type ToolHook,
 } from './engine/index.js';
-import { buildEmbedder, buildReranker } from './knowledge/build-retrieval.js';
+import { buildEmbedder, buildReranker, buildRetrievalOptions } from './knowledge/build-retrieval.js';
+import { DEFAULT_MIN_CONFIDENCE } from './knowledge/field-ranking.js';
 import { SEED_DOCUMENTS, type Knowledge } from './knowledge/index.js';
 import { knowledgeForStorage } from './knowledge/open-knowledge.js';
 import { OpenAiProvider, type LlmProvider } from './llm/index.js';
@@ -38,6 +40,12 @@ import { llmSummarizer } from './handoff/summary.js';
 import { describeAction } from './engine/action-description.js';
 import { TurnCancelled } from './server/turn-slot.js';
 import { openStorage, type Storage } from './storage/index.js';
+import { assertAdminExposure } from './auth/admin-exposure.js';
+import { connectorConfinement } from './connectors/confinement.js';
+import { BusBackplane } from './backplane/bus-backplane.js';
+import { watchApprovalResolution } from './server/approval-notices.js';
+import { startApprovalSweep } from './engine/approval-sweep.js';
+import { Metrics, NO_TELEMETRY, startTracing, Telemetry, traceLogFields } from './observability/index.js';
 
 /** Seams a host may supply instead of the ones configuration would choose. */
 export interface AppDeps {
@@ -64,6 +72,8 @@ export interface AppDeps {
   now?: () => Date;
   fetch?: typeof fetch;
   systemPrompt?: string;
+  /** Replaces the metrics and tracing configuration would build. */
+  telemetry?: Telemetry;
 }
 
 export interface App {
@@ -86,6 +96,8 @@ export interface App {
   describeAction(toolName: string, rawArguments: string): string;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** Metrics and traces; a no-op unless SMOOTH_AGENT_METRICS or OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  readonly telemetry: Telemetry;
   close(): Promise<void>;
 }
 
@@ -102,6 +114,7 @@ async function buildKnowledge(config: Config, storage: Storage, logger: Logger, 
   return knowledgeForStorage(storage, {
     now,
     embedder: buildEmbedder(config),
+    retrieval: buildRetrievalOptions(config),
     ...(reranker ? { reranker } : {}),
     onRerankError: (err) => logger.warn({ err: (err as Error).message }, 'reranker failed; serving fused order'),
     schema: config.autoMigrate ? 'apply' : 'verify',
@@ -110,30 +123,46 @@ async function buildKnowledge(config: Config, storage: Storage, logger: Logger, 
 
 /** The composition root: builds every seam once from configuration and hands them down. */
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<App> {
+  assertAdminExposure(config);
   const now = deps.now ?? (() => new Date());
-  const logger = deps.logger ?? createLogger(config.logLevel);
-  const llm =
-    deps.llm ??
-    new OpenAiProvider({
-      baseUrl: config.gateway.baseUrl,
-      maxRetries: config.gateway.maxRetries,
-      idleTimeoutMs: config.gateway.idleTimeoutMs,
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
-    });
-  const fileTools = config.toolsFile ? await loadToolsFile(config.toolsFile, deps.fetch) : [];
+  const { observability } = config;
+  const logger = deps.logger ?? createLogger(config.logLevel, observability.otlpEndpoint ? traceLogFields : undefined);
   const approvals = new ApprovalBroker();
+  const telemetry =
+    deps.telemetry ??
+    (observability.metrics || observability.otlpEndpoint
+      ? new Telemetry(
+          observability.metrics ? new Metrics({ parkedApprovals: () => approvals.size }) : undefined,
+          observability.otlpEndpoint ? startTracing({ endpoint: observability.otlpEndpoint, serviceName: observability.serviceName }) : undefined,
+        )
+      : NO_TELEMETRY);
+  const gatewayFetch = telemetry.metrics ? telemetry.fetch(deps.fetch ?? fetch) : deps.fetch;
+  const llm = telemetry.llm(
+    deps.llm ??
+      new OpenAiProvider({
+        baseUrl: config.gateway.baseUrl,
+        maxRetries: config.gateway.maxRetries,
+        idleTimeoutMs: config.gateway.idleTimeoutMs,
+        ...(config.gateway.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutMs: config.gateway.firstTokenTimeoutMs } : {}),
+        ...(gatewayFetch ? { fetch: gatewayFetch } : {}),
+      }),
+  );
+  const fileTools = config.toolsFile ? await loadToolsFile(config.toolsFile, deps.fetch) : [];
   const widgetPolicies =
     deps.widgetPolicies ??
     (await createWidgetPolicies(config.widgetAuth, {
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
       onLookupFailed: (agentId, reason) => logger.warn({ agentId, reason }, 'widget policy lookup failed; treating the agent as having no policy'),
     }));
-  const gatewayKeys =
-    deps.gatewayKeys ??
-    (config.gateway.keysFile ? await loadGatewayKeysFile(config.gateway.keysFile, config.gateway.apiKey) : new SingleKeyResolver(config.gateway.apiKey));
+  // The built-in resolvers are in-memory lookups; a host's may call out, so its answers are cached briefly.
+  const gatewayKeys = deps.gatewayKeys
+    ? new CachedKeyResolver(deps.gatewayKeys)
+    : config.gateway.keysFile
+      ? await loadGatewayKeysFile(config.gateway.keysFile, config.gateway.apiKey)
+      : new SingleKeyResolver(config.gateway.apiKey);
   // Opened after the file-based configuration has loaded, so a bad tools or keys file fails the boot
   // without leaving a database pool or a PGlite directory lock behind.
-  const storage = deps.storage ?? (await buildStorage(config, logger));
+  const storage = telemetry.storage(deps.storage ?? (await buildStorage(config, logger)));
   // Knowledge and settings live where the storage does, on its database handle or table.
   let knowledge: Knowledge;
   let settings: SettingsStore;
@@ -143,7 +172,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   let handoffStore: HandoffStore;
   try {
     knowledge = deps.knowledge ?? (await buildKnowledge(config, storage, logger, now));
-    settings = deps.settings ?? (await settingsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
+    // Read by every turn, so cached per organization for a short TTL; a host's own store is used as given.
+    settings = deps.settings ?? new CachedSettingsStore(await settingsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
     handoffStore = deps.handoffStore ?? (await handoffStoreForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
     // Connector configs and indexing runs too: a run's cursor must outlive the process for the next run to be incremental.
     const connectorStores = await connectorStoresForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
@@ -152,6 +182,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     if (config.seedKb) await knowledge.upsert(config.defaultOrgId, [...SEED_DOCUMENTS]);
     // Last, so an unreachable Redis/NATS (a boot error) still closes the storage opened above.
     backplane = deps.backplane ?? (await buildBackplane(config.backplane, logger));
+    const { metrics } = telemetry;
+    if (metrics && backplane instanceof BusBackplane) backplane.onPublishFailure = () => metrics.backplanePublishFailures.inc();
   } catch (err) {
     // pgvector missing, embedder changed, …: fail the boot without keeping the pool or the PGlite lock.
     if (!deps.storage) await storage.close().catch(() => undefined);
@@ -161,7 +193,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     knowledge,
     runs: indexingRuns,
     logger,
-    environment: { githubApiUrl: config.githubApiUrl, secrets: deps.secrets ?? environmentSecrets, now, ...(deps.fetch ? { fetch: deps.fetch } : {}) },
+    environment: {
+      githubApiUrl: config.githubApiUrl,
+      secrets: deps.secrets ?? environmentSecrets,
+      now,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      confinement: connectorConfinement({ ...config, cwd: process.cwd() }),
+    },
   });
   const handoff = new HandoffService({
     store: handoffStore,
@@ -172,7 +210,12 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     ...(config.handoff.summary === 'llm' ? { summarize: llmSummarizer({ llm, gatewayKeys, model: config.model }) } : {}),
     onError: (err, what) => logger.warn({ err: (err as Error).message }, `handoff: ${what} failed`),
   });
-  const allTools: readonly Tool[] = [knowledgeSearchTool(knowledge), requestHumanTool(handoff, storage), ...fileTools, ...(deps.tools ?? [])];
+  const allTools: readonly Tool[] = [
+    knowledgeSearchTool(knowledge, { minConfidence: config.retrieval.minConfidence ?? DEFAULT_MIN_CONFIDENCE }),
+    requestHumanTool(handoff, storage),
+    ...fileTools,
+    ...(deps.tools ?? []),
+  ];
   const toolsByName = new Map(allTools.map((t) => [t.name, t]));
   const gate = new ApprovalGate({
     patterns: config.confirmToolPatterns,
@@ -183,12 +226,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     // A parked turn survives its socket and its process: only the user's own cancel discards it.
     keepOnAbort: (reason) => !(reason instanceof TurnCancelled && reason.why === 'cancel'),
     describe: (call) => describeAction(toolsByName.get(call.name), call.name, call.arguments),
+    watchResolution: watchApprovalResolution(backplane),
   });
   const turns = new TurnRunner({
     storage,
     knowledge,
     llm,
-    tools: allTools,
+    tools: allTools.map((tool) => telemetry.tool(tool)),
     hooks: [...(deps.hooks ?? []), gate],
     model: config.model,
     maxIterations: config.maxIterations,
@@ -206,6 +250,16 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     },
     now,
     onRetrievalError: (err) => logger.warn({ err }, 'knowledge retrieval failed; answering without context'),
+    minConfidence: config.retrieval.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
+    ...(config.retrieval.documentSets ? { documentSets: config.retrieval.documentSets } : {}),
+    ...(config.contact ? { contact: config.contact } : {}),
+  });
+  const stopSweep = startApprovalSweep({
+    storage,
+    now,
+    approvalTimeoutMs: config.approvalTimeoutMs,
+    onSwept: (count) => logger.debug({ count }, 'swept expired approvals'),
+    onError: (err) => logger.warn({ err: (err as Error).message }, 'sweeping expired approvals failed'),
   });
   return {
     config,
@@ -225,9 +279,14 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     describeAction: (toolName, rawArguments) => describeAction(toolsByName.get(toolName), toolName, rawArguments),
     logger,
     now,
+    telemetry,
     close: async () => {
+      stopSweep();
       await backplane.close();
       await storage.close();
+      // Only the provider built here; a host's own is the host's to close.
+      if (!deps.llm) await llm.close?.();
+      await telemetry.close();
     },
   };
 }

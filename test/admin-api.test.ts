@@ -132,8 +132,9 @@ describe('admin API', () => {
     expect((await api('POST', '/admin/publish', admin, { target: { type: 'planet', id: 'x' }, event })).status).toBe(400);
   });
 
-  it('model-costs answers {} when the gateway has no price list, without authentication', async () => {
-    harness = await startHarness([]);
-    expect(await api('GET', '/admin/model-costs')).toMatchObject({ status: 200, body: {} });
+  it('model-costs answers {} when the gateway has no price list, and only to an authenticated caller', async () => {
+    harness = await startHarness([], { config });
+    expect(await api('GET', '/admin/model-costs')).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
+    expect(await api('GET', '/admin/model-costs', await sign('u', 'org-1', 'basic'))).toMatchObject({ status: 200, body: {} });
   });
 });

@@ -45,7 +45,9 @@ describe('WebSocket identity and session ownership', () => {
         { action: 'confirm_tool_action', sessionId, approved: true },
       ]) {
         const answer = await stranger.request({ ...frame, requestId: `x-${frame.action}` });
-        expect(answer, `${frame.action} by a stranger`).toMatchObject({ type: 'error', error: { code: 'SESSION_NOT_FOUND' } });
+        // A confirm for someone else's session gets the reference's answer to a stray confirm.
+        const code = frame.action === 'confirm_tool_action' ? 'NO_PENDING_CONFIRMATION' : 'SESSION_NOT_FOUND';
+        expect(answer, `${frame.action} by a stranger`).toMatchObject({ type: 'error', error: { code } });
       }
     }
 

@@ -42,7 +42,14 @@ function tickingClock(): () => Date {
 
 async function boot(script: ScriptStep[] = []): Promise<Harness> {
   harness = await startHarness(script, {
-    config: { authMode: 'jwt', jwt: { hs256Secret: secret, clockToleranceSec: 5 }, githubApiUrl: github.url },
+    // The sites here are loopback test servers and the folders temporary ones: allowed explicitly.
+    config: {
+      authMode: 'jwt',
+      jwt: { hs256Secret: secret, clockToleranceSec: 5 },
+      githubApiUrl: github.url,
+      fileConnectorRoots: [FIXTURES, tmpdir()],
+      connectorsAllowPrivate: true,
+    },
     secrets: (name) => secrets.get(name),
     now: tickingClock(),
   });

@@ -40,7 +40,7 @@ whenAvailable('postgres', 'unavailable' in contractDb ? contractDb.unavailable :
       await stores[0]!.upsert('org', [{ id: 'x', source: 'x', content: 'Ibis wading.' }]);
       expect((await stores[2]!.search('ibis', { access: { organizationId: 'org', groups: [] }, limit: 1 }))[0]?.documentId).toBe('x');
       const ledger = await replicas[0]!.query<{ version: number }>("SELECT version FROM schema_migrations WHERE track = 'knowledge'");
-      expect(ledger.map((r) => Number(r.version))).toEqual([1]);
+      expect(ledger.map((r) => Number(r.version))).toEqual([1, 2]);
       const indexes = await replicas[0]!.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE tablename = 'knowledge_chunks' ORDER BY indexname");
       expect(indexes.map((i) => i.indexdef).join('\n')).toMatch(/USING hnsw \(embedding vector_cosine_ops\)[\s\S]*USING gin \(tsv\)/);
     });

@@ -228,9 +228,9 @@ whenAvailable('postgres', 'unavailable' in probe ? probe.unavailable : undefined
       const onB = await connect(b);
       onB.send({ action: 'confirm_tool_action', requestId: 'c', sessionId, approved: true });
       expect((await onB.untilTerminal(15_000)).at(-1)).toMatchObject({ type: 'eventual_response', requestId: 'r' });
-      // A's copy of the turn wakes at its timeout, finds the approval gone and ends without a second reply.
+      // A's copy of the turn hears of it (backplane notice, or its timeout) and ends without a second reply.
       const aEnd = await onA.untilTerminal(15_000);
-      expect(aEnd.at(-1)).toMatchObject({ type: 'error', error: { code: 'AGENT_ERROR', message: expect.stringContaining('another connection') } });
+      expect(aEnd.at(-1)).toMatchObject({ type: 'error', error: { code: 'TURN_CONTINUED_ELSEWHERE', message: expect.stringContaining('another connection') } });
       expect(tokensOf(aEnd)).toBe('');
       expect(w.toolCalls).toHaveLength(1);
       expect(w.gateway.requests).toHaveLength(2);

@@ -1,183 +1,647 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdminRoute } from '../src/admin/route.js';
+import { ADMIN_ROUTES } from '../src/admin/routes/index.js';
+import { StaticWidgetPolicies } from '../src/auth/index.js';
+import { MemoryBackplane, type Sink } from '../src/backplane/index.js';
+import { MemoryStorage } from '../src/storage/index.js';
+import type { ScriptStep } from '../src/testing/index.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { TestClient, at, type Frame } from './support/ws-client.js';
 
 /**
- * Table-driven isolation check: every principal × every protected surface, with the expected
- * outcome spelled out per cell. A "leak" is a cell that allowed what it should have denied.
+ * The isolation proof: every principal × every protected surface, each cell with its expected
+ * outcome derived from the rules below (written here, independently of the server's code):
+ *
+ * - An owned session (created by a principal signed in to the session's organization) is usable
+ *   over /ws by that principal only: same organization AND same user.
+ * - A visitor session (anonymous, or created with a token of another organization through a widget
+ *   that assigns this one) is usable by whoever holds its id, except principals signed in to the
+ *   session's own organization. Every principal here is handed every session id, so the cells
+ *   show the id is the only key and that sharing the organization grants nothing.
+ * - Admin routes: the declared role, scoped to the caller's organization (another org's ids are 404).
+ *   Staff (curator, admin) read every conversation of their organization; basic users their own.
+ * - Knowledge: a turn reads what its session's OWNER may read in the session's organization.
+ *
+ * Admin cells are generated from the route table: every operation of /admin/openapi.json must have
+ * cells. A parameterless GET gets them by default; any other route needs a fixture below, and the
+ * test fails naming it until it has one.
  */
 const secret = 'security-matrix-secret-security-matrix';
-const config = { authMode: 'jwt' as const, jwt: { hs256Secret: secret, clockToleranceSec: 5 } };
+const ANON_ORG = 'org-1';
+const config = {
+  authMode: 'jwt' as const,
+  jwt: { hs256Secret: secret, clockToleranceSec: 5 },
+  // Anonymous sessions land in org-1, where staff and members also have tokens (finding 4).
+  defaultOrgId: ANON_ORG,
+  confirmToolPatterns: ['refund'],
+  // One test process opens a few dozen sockets and sends a few thousand frames: no abuse limits here.
+  maxConnectionsPerIp: 0,
+  maxFramesPerSec: 0,
+};
+const SHOP = 'https://shop.example';
+const WIDGET = { 'org-1': '00000000-0000-4000-8000-0000000000a1', 'org-2': '00000000-0000-4000-8000-0000000000a2' } as const;
 
-type Who = 'anonymous' | 'basicA' | 'basicB' | 'curator' | 'admin';
 type Org = 'org-1' | 'org-2';
+const ORGS: readonly Org[] = ['org-1', 'org-2'];
+const mark = (org: string) => (org === 'org-1' ? 'ORGONEMARK' : org === 'org-2' ? 'ORGTWOMARK' : 'ORGTHREEMARK');
+
+type Role = 'basic' | 'curator' | 'admin';
+const RANK: Record<Role | 'public', number> = { public: -1, basic: 0, curator: 1, admin: 2 };
+
 interface Caller {
   label: string;
-  who: Who;
-  org: Org | undefined;
-  token: string | undefined;
+  /** Undefined for the anonymous visitor. */
+  token?: string;
+  org?: string;
+  sub?: string;
+  role?: Role;
+  groups: string[];
+}
+
+interface SessionRecord {
+  label: string;
+  sessionId: string;
+  conversationId: string;
+  org: string;
+  /** Owner's user id when owned; undefined for a visitor session. */
+  ownerUser?: string;
+  ownerGroups: string[];
+  creator: Caller;
+  client: TestClient;
+  marker: string;
+}
+
+interface Cell {
+  surface: string;
+  caller: string;
+  target: string;
+  expected: string;
+  actual: string;
+  ok: boolean;
+  leak: boolean;
 }
 
 const sign = (sub: string, org: string, role: string, groups: string[] = []) =>
-  new SignJWT({ org, role, groups }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('10m').sign(new TextEncoder().encode(secret));
+  new SignJWT({ org, role, groups }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('20m').sign(new TextEncoder().encode(secret));
+
+class RecordingBackplane extends MemoryBackplane {
+  readonly attached: string[] = [];
+  override attach(connectionId: string, sink: Sink): void {
+    this.attached.push(connectionId);
+    super.attach(connectionId, sink);
+  }
+}
 
 let harness: Harness;
-let callers: Caller[];
-let ownerSession: { sessionId: string; conversationId: string };
-const rows: Array<{ surface: string; caller: string; expected: 'allow' | 'deny'; actual: 'allow' | 'deny' }> = [];
+const storage = new MemoryStorage();
+const backplane = new RecordingBackplane();
+let callers: Caller[] = [];
+const sessions: SessionRecord[] = [];
+const cells: Cell[] = [];
 const sockets: TestClient[] = [];
+let fileRoot = '';
+const connectorIds: Record<Org, string> = { 'org-1': '', 'org-2': '' };
+let unique = 0;
 
-/** Only basic user A of org 1 owns the session; curators and admins see it through the admin API only. */
-const ownsSession = (c: Caller) => c.who === 'basicA' && c.org === 'org-1';
-const orgReader = (c: Caller) => c.org === 'org-1' && (c.who === 'curator' || c.who === 'admin');
+function record(surface: string, caller: Caller, target: string, expected: string, actual: string, ok: boolean, leak = false): void {
+  cells.push({ surface, caller: caller.label, target, expected, actual, ok, leak });
+}
 
 async function connect(caller: Caller): Promise<TestClient> {
-  const client = await TestClient.connect(`${harness.server.wsUrl}${caller.token ? `?token=${caller.token}` : ''}`);
+  const client = await TestClient.connectWith(`${harness.server.wsUrl}${caller.token ? `?token=${caller.token}` : ''}`, SHOP);
   sockets.push(client);
   return client;
 }
 
-async function admin(method: string, path: string, caller: Caller, body?: unknown): Promise<{ status: number; json: unknown }> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+interface Reply {
+  status: number;
+  body: Json;
+  text: string;
+}
+
+async function admin(method: string, path: string, caller: Caller | undefined, body?: unknown): Promise<Reply> {
   const res = await fetch(`${harness.server.httpUrl}${path}`, {
     method,
-    headers: { ...(caller.token ? { authorization: `Bearer ${caller.token}` } : {}), 'content-type': 'application/json' },
+    headers: { ...(caller?.token ? { authorization: `Bearer ${caller.token}` } : {}), 'content-type': 'application/json' },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
+  let parsed: Json;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed, text };
 }
 
-function record(surface: string, caller: Caller, expected: boolean, actual: boolean): void {
-  rows.push({ surface, caller: caller.label, expected: expected ? 'allow' : 'deny', actual: actual ? 'allow' : 'deny' });
+const staffOf = (c: Caller, org: string) => c.token !== undefined && c.org === org && (c.role === 'curator' || c.role === 'admin');
+const find = (label: string) => callers.find((c) => c.label === label)!;
+
+/** The oracle for /ws: may this caller use this session? */
+function mayUse(c: Caller, s: SessionRecord): boolean {
+  if (s.ownerUser !== undefined) return c.token !== undefined && c.org === s.org && c.sub === s.ownerUser;
+  return !(c.token !== undefined && c.org === s.org);
+}
+
+/** The oracle for knowledge: what the session's owner may read. */
+interface DocSpec {
+  id: string;
+  org: Org;
+  acl?: { public: boolean; users: string[]; groups: string[] };
+}
+function ownerReads(s: SessionRecord, d: DocSpec): boolean {
+  if (d.org !== s.org) return false;
+  if (!d.acl || d.acl.public) return true;
+  if (s.ownerUser === undefined) return false;
+  return d.acl.users.includes(s.ownerUser) || d.acl.groups.some((g) => s.ownerGroups.includes(g));
+}
+
+const DOCS: DocSpec[] = ORGS.flatMap((org) => {
+  const p = `${org === 'org-1' ? 'o1' : 'o2'}`;
+  return [
+    { id: `${p}-open`, org },
+    { id: `${p}-public`, org, acl: { public: true, users: [], groups: [] } },
+    { id: `${p}-vip`, org, acl: { public: false, users: [], groups: ['vip'] } },
+    { id: `${p}-user-a`, org, acl: { public: false, users: ['user-a'], groups: [] } },
+    { id: `${p}-user-b`, org, acl: { public: false, users: ['user-b'], groups: [] } },
+  ];
+});
+
+function turnScript(turns: number, extraText: number): ScriptStep[] {
+  const search: ScriptStep[] = Array.from({ length: turns }, () => [
+    { kind: 'toolCall' as const, name: 'knowledge_search', arguments: '{"query":"zephyr allowance","limit":50}' },
+    { kind: 'text' as const, text: 'Found it.' },
+  ]).flat();
+  return [...search, ...Array.from({ length: extraText }, () => ({ kind: 'text' as const, text: 'ok' }))];
+}
+
+async function createSession(caller: Caller, viaWidget: Org | undefined): Promise<SessionRecord> {
+  const client = await connect(caller);
+  const reply = await client.request({
+    action: 'create_conversation_session',
+    requestId: `create-${++unique}`,
+    ...(viaWidget ? { agentId: WIDGET[viaWidget] } : {}),
+  });
+  expect(reply, `create by ${caller.label}`).toMatchObject({ status: 200 });
+  const { sessionId, conversationId } = reply.data as { sessionId: string; conversationId: string };
+  const org = viaWidget ?? caller.org ?? ANON_ORG;
+  const owned = caller.token !== undefined && caller.org === org;
+  const label = `${caller.label}${viaWidget ? ` via widget ${viaWidget}` : ' direct'}`;
+  return {
+    label,
+    sessionId,
+    conversationId,
+    org,
+    ...(owned ? { ownerUser: caller.sub } : {}),
+    ownerGroups: owned ? caller.groups : [],
+    creator: caller,
+    client,
+    marker: `${mark(org)} message of ${label}`,
+  };
+}
+
+/** 10 principals × (direct, through org-1's widget) + two through org-2's widget. */
+const SESSION_COUNT = 22;
+
+const SESSION_ACTIONS = ['get_session', 'get_conversation_messages', 'send_message', 'confirm_tool_action'] as const;
+
+/** A parked approval with no checkpoint: a permitted confirm takes it ("its turn ended"), a refused one must not. */
+function parked(sessionId: string) {
+  return {
+    sessionId,
+    requestId: 'parked',
+    toolCallId: 'call-parked',
+    toolName: 'queue_refund',
+    arguments: '{}',
+    createdAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+  };
 }
 
 beforeAll(async () => {
-  const script = Array.from({ length: 40 }, () => ({ kind: 'text' as const, text: 'ok' }));
-  harness = await startHarness(script, { config });
-  callers = [{ label: 'anonymous', who: 'anonymous', org: undefined, token: undefined }];
-  for (const org of ['org-1', 'org-2'] as const) {
-    callers.push(
-      { label: `basicA@${org}`, who: 'basicA', org, token: await sign('user-a', org, 'basic') },
-      { label: `basicB@${org}`, who: 'basicB', org, token: await sign('user-b', org, 'basic') },
-      { label: `curator@${org}`, who: 'curator', org, token: await sign('cora', org, 'curator', ['support']) },
-      { label: `admin@${org}`, who: 'admin', org, token: await sign('adam', org, 'admin') },
-    );
+  fileRoot = mkdtempSync(join(tmpdir(), 'so-matrix-files-'));
+  writeFileSync(join(fileRoot, 'note.md'), '# Note\n\nA connector fixture.');
+  harness = await startHarness(turnScript(SESSION_COUNT, 600), {
+    config: { ...config, fileConnectorRoots: [fileRoot] },
+    storage,
+    backplane,
+    widgetPolicies: new StaticWidgetPolicies([
+      [WIDGET['org-1'], { allowedOrigins: [SHOP], organizationId: 'org-1' }],
+      [WIDGET['org-2'], { allowedOrigins: [SHOP], organizationId: 'org-2' }],
+    ]),
+  });
+  callers = [{ label: 'anonymous', groups: [] }];
+  callers.push({ label: 'foreign-token@org-3', token: await sign('frank', 'org-3', 'basic', ['vip']), org: 'org-3', sub: 'frank', role: 'basic', groups: ['vip'] });
+  for (const org of ORGS) {
+    const people: Array<[string, string, Role, string[]]> = [
+      [org === 'org-1' ? 'basicA' : 'basicA′', 'user-a', 'basic', ['vip']],
+      ['basicB', 'user-b', 'basic', []],
+      ['curator', 'cora', 'curator', []],
+      ['admin', 'adam', 'admin', []],
+    ];
+    for (const [name, sub, role, groups] of people) {
+      callers.push({ label: `${name}@${org}`, token: await sign(sub, org, role, groups), org, sub, role, groups });
+    }
   }
-  const owner = callers.find((c) => c.label === 'basicA@org-1')!;
-  const client = await connect(owner);
-  const created = await client.request({ action: 'create_conversation_session', requestId: 'c' });
-  ownerSession = created.data as { sessionId: string; conversationId: string };
-  client.send({ action: 'send_message', requestId: 'seed', sessionId: ownerSession.sessionId, message: 'my order number is 555' });
-  await client.untilTerminal();
-});
+
+  // Documents of every ACL kind exist in both organizations before anything is probed.
+  for (const org of ORGS) {
+    const documents = DOCS.filter((d) => d.org === org).map((d) => ({
+      id: d.id,
+      source: `${d.id}.md`,
+      content: `Zephyr allowance rule ${d.id} ${mark(org)}: the zephyr allowance is described here.`,
+      documentSets: [`${mark(org)}-set`],
+      ...(d.acl ? { acl: d.acl } : {}),
+    }));
+    expect((await admin('POST', '/admin/knowledge/documents', find(`curator@${org}`), { documents })).status).toBe(201);
+    const connector = await admin('POST', '/admin/connectors', find(`admin@${org}`), { name: `files-${mark(org)}`, kind: 'file', config: { path: fileRoot } });
+    expect(connector.status).toBe(201);
+    connectorIds[org] = connector.body.connector.id as string;
+  }
+
+  // Sessions owned by each kind of principal, created directly and through a widget policy.
+  for (const caller of callers) {
+    sessions.push(await createSession(caller, undefined));
+    sessions.push(await createSession(caller, 'org-1'));
+  }
+  sessions.push(await createSession(callers[0]!, 'org-2'));
+  sessions.push(await createSession(find('basicA′@org-2'), 'org-2'));
+  expect(sessions).toHaveLength(SESSION_COUNT);
+}, 60_000);
 
 afterAll(async () => {
   for (const s of sockets) s.ws.terminate();
   await harness?.close();
-  if (rows.length > 0) {
-    const leaks = rows.filter((r) => r.expected === 'deny' && r.actual === 'allow').length;
-    const denials = rows.filter((r) => r.expected === 'allow' && r.actual === 'deny').length;
-    console.log(`\nsecurity matrix: ${rows.length} cells, ${leaks} leaks, ${denials} wrongful denials`);
-    console.table(rows);
+  if (cells.length > 0) {
+    const leaks = cells.filter((c) => c.leak).length;
+    const wrong = cells.filter((c) => !c.ok).length;
+    console.table(cells.map(({ surface, caller, target, expected, actual }) => ({ surface, caller, target, expected, actual })));
+    console.log(`\nsecurity matrix: ${cells.length} cells, ${leaks} leaks, ${wrong} mismatches`);
   }
 });
 
 describe('security matrix', () => {
-  const wsActions = [
-    { action: 'get_session', frame: {} },
-    { action: 'get_conversation_messages', frame: {} },
-    { action: 'send_message', frame: { message: 'what is my order number?' } },
-    { action: 'confirm_tool_action', frame: { approved: true } },
-  ];
-
-  it('WebSocket actions that take a session id', async () => {
-    for (const caller of callers) {
-      const client = await connect(caller);
-      for (const { action, frame } of wsActions) {
-        client.send({ action, requestId: `${action}-${caller.label}`, sessionId: ownerSession.sessionId, ...frame });
-        const reply: Frame = await client.next((f) => f.requestId === `${action}-${caller.label}`);
-        const denied = reply.type === 'error' && at(reply, 'error.code') === 'SESSION_NOT_FOUND';
-        // confirm has nothing pending; reaching NO_PENDING_CONFIRMATION proves the session was visible.
-        record(`ws ${action}`, caller, ownsSession(caller), !denied);
-        if (action === 'send_message' && !denied) await client.untilTerminal();
+  it('knowledge: context block, citations and knowledge_search read what the session owner may read', async () => {
+    // One retrieval turn per session, sent by its creator; the message also seeds the transcript.
+    for (const s of sessions) {
+      const before = harness.gateway.requests.length;
+      s.client.send({ action: 'send_message', requestId: `k-${s.label}`, sessionId: s.sessionId, message: `what is the zephyr allowance? ${s.marker}` });
+      const frames = await s.client.untilTerminal();
+      expect(frames.at(-1)?.type, s.label).toBe('eventual_response');
+      const messages = harness.gateway.requests.slice(before).flatMap((r) => r.body.messages);
+      const channels = {
+        'context block': messages.filter((m) => m.role === 'system').map((m) => String(m.content)).join('\n'),
+        citations: ((at(frames.at(-1), 'data.data.citations') as Array<{ id: string }> | undefined) ?? []).map((c) => `source=${c.id}.md`).join(' '),
+        knowledge_search: messages.filter((m) => m.role === 'tool').map((m) => String(m.content)).join('\n'),
+      };
+      // Every owner reads at least its organization's open documents (org-3 has none), so the context has content.
+      if (s.org !== 'org-3') expect(channels['context block'], s.label).toContain('source=');
+      for (const [surface, text] of Object.entries(channels)) {
+        for (const d of DOCS) {
+          // Context and citations name sources as `source=<id>.md`; search results quote the text.
+          const seen = surface === 'knowledge_search' ? text.includes(`rule ${d.id} `) : text.includes(`source=${d.id}.md`);
+          const expected = ownerReads(s, d);
+          // The context block holds the top few hits only: a readable document may be cut from it,
+          // never an unreadable one added. Citations and knowledge_search (limit 50) show all.
+          const topK = surface === 'context block' && expected;
+          const ok = topK ? true : seen === expected;
+          record(surface, s.creator, `${s.label} ↦ ${d.id}`, topK ? 'read (top-k)' : expected ? 'read' : 'hidden', seen ? 'read' : 'hidden', ok, seen && !expected);
+        }
       }
     }
-  });
+  }, 120_000);
 
-  it('admin endpoints', async () => {
-    for (const caller of callers) {
-      const me = await admin('GET', '/admin/me', caller);
-      record('GET /admin/me', caller, caller.token !== undefined, me.status === 200);
-
-      const list = await admin('GET', '/admin/conversations', caller);
-      const listed = list.status === 200 && JSON.stringify(list.json).includes(ownerSession.conversationId);
-      record('GET /admin/conversations (sees A’s)', caller, ownsSession(caller) || orgReader(caller), listed);
-
-      const messages = await admin('GET', `/admin/conversations/${ownerSession.conversationId}/messages`, caller);
-      const readable = messages.status === 200 && JSON.stringify(messages.json).includes('555');
-      record('GET /admin/conversations/:id/messages', caller, ownsSession(caller) || orgReader(caller), readable);
-
-      const settings = await admin('GET', '/admin/settings', caller);
-      record('GET /admin/settings', caller, caller.who === 'curator' || caller.who === 'admin', settings.status === 200);
-
-      const put = await admin('PUT', '/admin/settings', caller, { persona: `persona by ${caller.label}` });
-      record('PUT /admin/settings', caller, caller.who === 'admin', put.status === 200);
-
-      const publish = await admin('POST', '/admin/publish', caller, {
-        target: { type: 'session', id: ownerSession.sessionId },
-        event: { type: 'keepalive' },
-      });
-      const delivered = publish.status === 200 && (publish.json as { delivered: number }).delivered > 0;
-      record('POST /admin/publish → A’s session', caller, caller.who === 'admin' && caller.org === 'org-1', delivered);
-
-      const docs = await admin('GET', '/admin/knowledge/documents', caller);
-      record('GET /admin/knowledge/documents', caller, caller.who === 'curator' || caller.who === 'admin', docs.status === 200);
-    }
-  });
-
-  it('knowledge retrieval and citations', async () => {
-    const curatorOrg1 = callers.find((c) => c.label === 'curator@org-1')!;
-    const curatorOrg2 = callers.find((c) => c.label === 'curator@org-2')!;
-    const doc = (id: string, acl?: { public: boolean; users: string[]; groups: string[] }) => ({
-      id,
-      source: `${id}.md`,
-      content: `Zephyr policy ${id}: the zephyr allowance is documented here.`,
-      ...(acl ? { acl } : {}),
-    });
-    const post = async (caller: Caller, documents: unknown[]) =>
-      expect((await admin('POST', '/admin/knowledge/documents', caller, { documents })).status).toBe(201);
-    await post(curatorOrg1, [
-      doc('org1-all'),
-      doc('org1-user-a', { public: false, users: ['user-a'], groups: [] }),
-      doc('org1-support', { public: false, users: [], groups: ['support'] }),
-    ]);
-    await post(curatorOrg2, [doc('org2-all')]);
-
-    const expectations: Array<{ id: string; reader: (c: Caller) => boolean }> = [
-      { id: 'org1-all', reader: (c) => c.org === 'org-1' },
-      { id: 'org1-user-a', reader: (c) => c.org === 'org-1' && c.who === 'basicA' },
-      { id: 'org1-support', reader: (c) => c.org === 'org-1' && c.who === 'curator' },
-      { id: 'org2-all', reader: (c) => c.org === 'org-2' },
-    ];
+  it('/ws: every action that takes a session id, every principal × every session', async () => {
     for (const caller of callers) {
       const client = await connect(caller);
-      const created = await client.request({ action: 'create_conversation_session', requestId: `k-${caller.label}` });
-      const sessionId = (created.data as { sessionId: string }).sessionId;
-      client.send({ action: 'send_message', requestId: `q-${caller.label}`, sessionId, message: 'what is the zephyr allowance policy?' });
-      const frames = await client.untilTerminal();
-      const cited = ((at(frames.at(-1), 'data.data.citations') as Array<{ id: string }> | undefined) ?? []).map((c) => c.id);
-      const prompt = JSON.stringify(harness.gateway.requests.at(-1)?.body.messages ?? []);
-      for (const { id, reader } of expectations) {
-        record(`citation ${id}`, caller, reader(caller), cited.includes(id));
-        record(`model context ${id}`, caller, reader(caller), prompt.includes(`source=${id}.md`));
+      for (const s of sessions) {
+        const allowed = mayUse(caller, s);
+        for (const action of SESSION_ACTIONS) {
+          const requestId = `${action}-${++unique}`;
+          if (action === 'confirm_tool_action') await storage.putPendingApproval(parked(s.sessionId));
+          const frame: Record<string, unknown> = { action, requestId, sessionId: s.sessionId };
+          if (action === 'send_message') frame.message = 'is anyone there?';
+          if (action === 'confirm_tool_action') frame.approved = true;
+          client.send(frame);
+          const reply: Frame = await client.next((f) => f.requestId === requestId);
+          let ok: boolean;
+          let actual: string;
+          if (action === 'confirm_tool_action') {
+            const stillParked = (await storage.getPendingApproval(s.sessionId)) !== undefined;
+            const message = String(at(reply, 'error.message') ?? '');
+            const took = at(reply, 'error.code') === 'NO_PENDING_CONFIRMATION' && message.includes('its turn ended') && !stillParked;
+            const refused =
+              at(reply, 'error.code') === 'NO_PENDING_CONFIRMATION' && message === `no tool action is awaiting confirmation for session '${s.sessionId}'` && stillParked;
+            actual = took ? 'allow' : refused ? 'deny NO_PENDING_CONFIRMATION' : `unexpected ${JSON.stringify(reply).slice(0, 120)}`;
+            ok = allowed ? took : refused;
+            await storage.takePendingApproval(s.sessionId);
+          } else if (reply.type === 'error') {
+            actual = `deny ${String(at(reply, 'error.code'))}`;
+            ok = !allowed && actual === 'deny SESSION_NOT_FOUND';
+          } else {
+            actual = 'allow';
+            if (action === 'get_session') ok = allowed && at(reply, 'data.sessionId') === s.sessionId;
+            else if (action === 'get_conversation_messages') ok = allowed && JSON.stringify(reply.data).includes(s.marker);
+            else ok = allowed && reply.status === 202;
+            if (action === 'send_message') {
+              const end = await client.next((f) => ['eventual_response', 'error', 'cancelled'].includes(f.type), 10_000);
+              ok &&= end.type === 'eventual_response';
+            }
+          }
+          record(`ws ${action}`, caller, s.label, allowed ? 'allow' : action === 'confirm_tool_action' ? 'deny NO_PENDING_CONFIRMATION' : 'deny SESSION_NOT_FOUND', actual, ok, !allowed && actual === 'allow');
+        }
       }
     }
-  });
+  }, 180_000);
 
-  it('has no leaks and no wrongful denials', () => {
-    expect(rows.length).toBeGreaterThan(0);
-    const wrong = rows.filter((r) => r.expected !== r.actual);
+  it('admin: every route of /admin/openapi.json has cells, for every principal', async () => {
+    const openapi = (await admin('GET', '/admin/openapi.json', undefined)).body as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(openapi.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{([A-Za-z]+)\}/g, ':$1')}`));
+    const routed = ADMIN_ROUTES.map((r) => `${r.method} ${r.path}`);
+    expect(new Set(documented)).toEqual(new Set(routed));
+
+    const uncovered: string[] = [];
+    for (const route of ADMIN_ROUTES) {
+      const key = `${route.method} ${route.path}`;
+      const fixture = FIXTURES[key] ?? defaultFixture(route);
+      if (!fixture) {
+        uncovered.push(key);
+        continue;
+      }
+      const before = cells.length;
+      for (const caller of callers) await probeRoute(route, fixture, caller);
+      if (cells.length === before) uncovered.push(`${key} (fixture produced no cells)`);
+    }
+    expect(uncovered, 'admin routes without matrix cells: add a fixture to FIXTURES in test/security-matrix.test.ts').toEqual([]);
+  }, 180_000);
+
+  it('has cells for every surface, no leaks and no mismatches', () => {
+    for (const surface of ['context block', 'citations', 'knowledge_search', ...SESSION_ACTIONS.map((a) => `ws ${a}`)]) {
+      expect(cells.some((c) => c.surface === surface), surface).toBe(true);
+    }
+    const wrong = cells.filter((c) => !c.ok);
     expect(wrong).toEqual([]);
+    expect(cells.filter((c) => c.leak)).toEqual([]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Admin route fixtures.
+
+interface Expectation {
+  status: number;
+  /** The error code a denial must carry; absent for an allow. */
+  code?: string;
+}
+
+interface Probe {
+  /** What the cell is about, e.g. the resource probed. */
+  target: string;
+  path: string;
+  body?: unknown;
+  /** The expectation; default: derived from the route's declared role and the resource's organization. */
+  expect?: Expectation;
+  /** The allowed answer's content is right (true), or what is wrong with it. */
+  content?: (reply: Reply) => boolean;
+  /** Organization of the resource in the path, when there is one (another org's ids are 404). */
+  resourceOrg?: Org;
+}
+
+interface RouteFixture {
+  probes(caller: Caller, route: AdminRoute): Promise<Probe[]>;
+}
+
+/** Declared role + organization scoping. */
+function defaultExpectation(route: AdminRoute, caller: Caller, resourceOrg: Org | undefined): Expectation {
+  if (route.minRole === 'public') return { status: route.response?.status ?? 200 };
+  if (!caller.token) return { status: 401, code: 'UNAUTHENTICATED' };
+  if (RANK[caller.role!] < RANK[route.minRole]) return { status: 403, code: 'FORBIDDEN' };
+  if (resourceOrg !== undefined && resourceOrg !== caller.org) return { status: 404, code: 'NOT_FOUND' };
+  return { status: route.response?.status ?? 200 };
+}
+
+/** A parameterless GET needs no fixture: called as is, checked against its declared response schema. */
+function defaultFixture(route: AdminRoute): RouteFixture | undefined {
+  if (route.method !== 'GET' || route.path.includes(':')) return undefined;
+  return {
+    probes: async () => [{ target: '—', path: route.path, content: (reply) => route.response?.schema?.safeParse(reply.body).success ?? true }],
+  };
+}
+
+const scratchSessionIds: string[] = [];
+const secretIds = () => [...sessions.map((s) => s.sessionId), ...scratchSessionIds];
+
+async function probeRoute(route: AdminRoute, fixture: RouteFixture, caller: Caller): Promise<void> {
+  for (const probe of await fixture.probes(caller, route)) {
+    const expected = probe.expect ?? defaultExpectation(route, caller, probe.resourceOrg);
+    const reply = await admin(route.method, probe.path, caller, probe.body);
+    const surface = `${route.method} ${route.path}`;
+    const expectedLabel = expected.code ? `${expected.status} ${expected.code}` : `${expected.status}`;
+    if (expected.code) {
+      const code = reply.body?.error?.code;
+      const actual = `${reply.status}${code ? ` ${String(code)}` : ''}`;
+      record(surface, caller, probe.target, expectedLabel, actual, reply.status === expected.status && code === expected.code, reply.status < 300);
+      continue;
+    }
+    // An allow: the right status and the right content, and nothing of another org or any session id.
+    const foreignMarks = ['ORGONEMARK', 'ORGTWOMARK', 'ORGTHREEMARK'].filter((m) => caller.org === undefined || m !== mark(caller.org));
+    const problems: string[] = [];
+    if (reply.status !== expected.status) problems.push(`status ${reply.status}`);
+    else {
+      if (probe.content && !probe.content(reply)) problems.push('wrong content');
+      if (route.minRole !== 'public' && foreignMarks.some((m) => reply.text.includes(m))) problems.push("another org's data");
+      if (secretIds().some((id) => reply.text.includes(id))) problems.push('a session id');
+    }
+    const actual = problems.length === 0 ? expectedLabel : `${reply.status} ${problems.join(', ')}`;
+    record(surface, caller, probe.target, expectedLabel, actual, problems.length === 0, problems.some((p) => p !== `status ${reply.status}` && p !== 'wrong content'));
+  }
+}
+
+const perOrg = (make: (org: Org) => Promise<Probe> | Probe) => Promise.all(ORGS.map(make));
+const docOf = (org: Org) => `${org === 'org-1' ? 'o1' : 'o2'}-open`;
+
+/** A throwaway resource per probe, so destructive routes never disturb other cells. */
+async function scratchDocument(org: Org): Promise<string> {
+  const id = `${org === 'org-1' ? 'o1' : 'o2'}-scratch-${++unique}`;
+  const posted = await admin('POST', '/admin/knowledge/documents', find(`curator@${org}`), { documents: [{ id, source: `${id}.md`, content: `scratch ${mark(org)}` }] });
+  expect(posted.status).toBe(201);
+  return id;
+}
+async function scratchConnector(org: Org): Promise<string> {
+  const created = await admin('POST', '/admin/connectors', find(`admin@${org}`), { name: `scratch-${mark(org)}-${++unique}`, kind: 'file', config: { path: fileRoot } });
+  expect(created.status).toBe(201);
+  return created.body.connector.id as string;
+}
+
+/** Which conversations a caller may read through the admin API: staff all of their org's, basic users their own. */
+function adminReads(c: Caller, s: SessionRecord): boolean {
+  if (c.token === undefined || c.org !== s.org) return false;
+  return staffOf(c, s.org) || s.ownerUser === c.sub;
+}
+
+/** Resources of one organization that a route's path parameter can name. `fresh*` are made per probe. */
+const RESOURCES = {
+  conversation: (org: Org) => sessions.find((s) => s.org === org && s.ownerUser !== undefined)!.conversationId,
+  freshConversation: async (org: Org) => {
+    const s = await createSession(callers[0]!, org);
+    scratchSessionIds.push(s.sessionId);
+    return s.conversationId;
+  },
+  connector: (org: Org) => connectorIds[org],
+  freshConnector: scratchConnector,
+  document: docOf,
+  freshDocument: scratchDocument,
+} satisfies Record<string, (org: Org) => string | Promise<string>>;
+
+/**
+ * The usual shape of an org-scoped route: probed once per organization with that organization's
+ * resource in its path parameter; expectations from the declared role, other orgs' ids 404.
+ * A new route of this shape needs one line, e.g.
+ * `'POST /admin/conversations/:id/close': scoped('freshConversation')`.
+ */
+function scoped(
+  resource: keyof typeof RESOURCES,
+  extra: { body?: (org: Org) => unknown; content?: (reply: Reply, org: Org, id: string) => boolean } = {},
+): RouteFixture {
+  return {
+    probes: (_caller, route) =>
+      perOrg(async (org) => {
+        const id = await RESOURCES[resource](org);
+        return {
+          target: `${resource} of ${org}`,
+          path: route.path.replace(/:[A-Za-z]+/, encodeURIComponent(id)),
+          resourceOrg: org,
+          ...(extra.body ? { body: extra.body(org) } : {}),
+          ...(extra.content ? { content: (r: Reply) => extra.content!(r, org, id) } : {}),
+        };
+      }),
+  };
+}
+
+const FIXTURES: Record<string, RouteFixture> = {
+  'GET /admin/me': {
+    probes: async (c) => [{ target: '—', path: '/admin/me', content: (r) => r.body.orgId === c.org && r.body.userId === c.sub && r.body.role === c.role }],
+  },
+  'GET /admin/conversations': {
+    probes: async (c) => [
+      {
+        target: 'listing',
+        path: '/admin/conversations?limit=200',
+        content: (r) => {
+          const listed = new Set((r.body.conversations as Array<{ id: string }>).map((x) => x.id));
+          return sessions.every((s) => listed.has(s.conversationId) === adminReads(c, s));
+        },
+      },
+    ],
+  },
+  'GET /admin/conversations/:id/messages': {
+    probes: async (c) =>
+      sessions.map((s) => {
+        const expectation: Expectation | undefined =
+          c.token && c.org === s.org && !adminReads(c, s) ? { status: 403, code: 'FORBIDDEN' } : undefined;
+        return {
+          target: s.label,
+          path: `/admin/conversations/${s.conversationId}/messages`,
+          resourceOrg: s.org as Org,
+          ...(expectation ? { expect: expectation } : {}),
+          content: (r: Reply) => r.text.includes(s.marker),
+        };
+      }),
+  },
+  'GET /admin/settings': { probes: async (c) => [{ target: '—', path: '/admin/settings', content: (r) => r.body.settings.orgId === c.org }] },
+  'PUT /admin/settings': {
+    probes: async (c) => [{ target: '—', path: '/admin/settings', body: { persona: `persona ${c.org ? mark(c.org) : ''}` }, content: (r) => r.body.settings.orgId === c.org }],
+  },
+  'POST /admin/publish': {
+    probes: async (c) => {
+      // A session and a socket of each org, each with a live connection bound to it.
+      const targets = ORGS.flatMap((org) => {
+        const s = sessions.find((x) => x.org === org && x.ownerUser !== undefined)!;
+        return [
+          { org, label: `session of ${s.label}`, target: { type: 'session', id: s.sessionId } },
+          { org, label: `agent widget ${org}`, target: { type: 'agent', id: WIDGET[org] } },
+          { org, label: `org ${org}`, target: { type: 'org', id: org } },
+        ];
+      });
+      const connections = ORGS.map((org) => ({ org, label: `a connection of ${org}`, target: { type: 'connection', id: connectionOf(org) } }));
+      return [...targets, ...connections].map(({ org, label, target }) => {
+        const mayPublish = c.token !== undefined && c.role === 'admin';
+        const reaches = mayPublish && c.org === org;
+        return {
+          target: label,
+          path: '/admin/publish',
+          body: { target, event: { type: 'keepalive' } },
+          ...(mayPublish ? {} : { expect: c.token ? { status: 403, code: 'FORBIDDEN' } : { status: 401, code: 'UNAUTHENTICATED' } }),
+          content: (r: Reply) => (reaches ? r.body.delivered > 0 : r.body.delivered === 0),
+        };
+      });
+    },
+  },
+  'POST /admin/knowledge/documents': {
+    probes: async (c) => {
+      const id = `${c.org === 'org-2' ? 'o2' : 'o1'}-posted-${++unique}`;
+      return [{ target: '—', path: '/admin/knowledge/documents', body: { documents: [{ id, source: `${id}.md`, content: `posted ${c.org ? mark(c.org) : ''}` }] }, content: (r) => JSON.stringify(r.body).includes(id) }];
+    },
+  },
+  'GET /admin/knowledge/documents': {
+    probes: async (c) => [
+      {
+        target: '—',
+        path: '/admin/knowledge/documents',
+        content: (r) => {
+          const ids = (r.body.documents as Array<{ id: string }>).map((d) => d.id);
+          return DOCS.every((d) => ids.includes(d.id) === (d.org === c.org));
+        },
+      },
+    ],
+  },
+  'GET /admin/knowledge/documents/:id': scoped('document', { content: (r, _org, id) => r.body.document.id === id }),
+  'DELETE /admin/knowledge/documents/:id': scoped('freshDocument'),
+  'POST /admin/knowledge/search': {
+    probes: async (c) => [
+      {
+        target: 'as the org',
+        path: '/admin/knowledge/search',
+        body: { query: 'zephyr allowance', limit: 100 },
+        content: (r) => {
+          const ids = new Set((r.body.results as Array<{ documentId: string }>).map((x) => x.documentId));
+          // Without `as`: the organization-wide reader's view, no restricted document.
+          return DOCS.every((d) => ids.has(d.id) === (d.org === c.org && (!d.acl || d.acl.public)));
+        },
+      },
+    ],
+  },
+  'GET /admin/document-sets': {
+    probes: async (c) => [{ target: '—', path: '/admin/document-sets', content: (r) => (r.body.documentSets as Array<{ name: string }>).some((s) => s.name === `${mark(c.org!)}-set`) }],
+  },
+  'GET /admin/connectors': {
+    probes: async (c) => [{ target: '—', path: '/admin/connectors', content: (r) => (r.body.connectors as Array<{ id: string }>).some((x) => x.id === connectorIds[c.org as Org]) }],
+  },
+  'POST /admin/connectors': {
+    probes: async (c) => [{ target: '—', path: '/admin/connectors', body: { name: `new-${c.org ? mark(c.org) : ''}-${++unique}`, kind: 'file', config: { path: fileRoot } }, content: (r) => r.body.connector.kind === 'file' }],
+  },
+  'GET /admin/connectors/:id': scoped('connector', { content: (r, _org, id) => r.body.connector.id === id }),
+  'PUT /admin/connectors/:id': scoped('freshConnector', {
+    body: (org) => ({ name: `renamed-${mark(org)}-${++unique}`, kind: 'file', config: { path: fileRoot } }),
+    content: (r) => r.body.connector.name.startsWith('renamed-'),
+  }),
+  'DELETE /admin/connectors/:id': scoped('freshConnector'),
+  'POST /admin/connectors/:id/index': scoped('connector', { content: (r) => r.body.run.status === 'succeeded' }),
+  'GET /admin/indexing/runs': {
+    probes: async (c) => [{ target: '—', path: '/admin/indexing/runs', content: (r) => (r.body.runs as Array<{ connectorId: string }>).every((x) => Object.values(connectorIds).includes(x.connectorId) ? x.connectorId === connectorIds[c.org as Org] : true) }],
+  },
+};
+
+/** A live socket of an organization: the owner connection of one of its owned sessions. */
+function connectionOf(org: Org): string {
+  // Each TestClient connect attached one socket; the creators' sockets were attached in creation order.
+  const index = sockets.findIndex((client) => sessions.some((s) => s.client === client && s.org === org && s.ownerUser !== undefined));
+  return backplane.attached[index] ?? 'missing';
+}

@@ -27,8 +27,9 @@ describe('a turn over the protocol', () => {
 
     client.send({ action: 'send_message', requestId: 'r2', sessionId, message: 'again' });
     await client.untilTerminal();
-    const second = harness.gateway.requests[1]!.body.messages.map((m) => [m.role, m.content]);
-    expect(second.slice(1)).toEqual([
+    // System messages (prompt, the knowledge base's "nothing relevant" note) aside, the history is replayed.
+    const second = harness.gateway.requests[1]!.body.messages.filter((m) => m.role !== 'system').map((m) => [m.role, m.content]);
+    expect(second).toEqual([
       ['user', 'hi there'],
       ['assistant', 'Hello from the engine!'],
       ['user', 'again'],
@@ -81,7 +82,7 @@ describe('a turn over the protocol', () => {
     expect(frames[0]).toMatchObject({ type: 'immediate_response', status: 202 });
     expect(frames.filter((f) => f.type === 'stream_token').length).toBeGreaterThan(5);
     const reply = tokensOf(frames);
-    expect(reply).toContain('without a language model');
+    expect(reply).toContain('Here is what our help center says:');
     expect(reply).toContain("SmooAI's return window is exactly 17 days from delivery.");
     const final = frames.at(-1)!;
     expect(at(final, 'data.data.response.responseParts')).toEqual([reply]);

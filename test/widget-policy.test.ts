@@ -411,7 +411,8 @@ describe('session organization and later access', () => {
 
     const viaWidgetWithToken = await tokenUser.request(create(AGENT_SHOP));
     expect(await orgOf(storage, viaWidgetWithToken)).toBe('org-shop');
-    expect((await storage.getSession(sessionIdOf(viaWidgetWithToken)))?.owner).toEqual({ organizationId: 'org-shop', userId: 'alice' });
+    // A token of another organization is a visitor inside the widget's: no user id carried over.
+    expect((await storage.getSession(sessionIdOf(viaWidgetWithToken)))?.owner).toEqual({ organizationId: 'org-shop' });
     expect(await orgOf(storage, await tokenUser.request(create(AGENT_OPEN)))).toBe('org-token');
     expect(await orgOf(storage, await tokenUser.request(create(AGENT_UNKNOWN)))).toBe('org-token');
     expect(await orgOf(storage, await anonymous.request(create(AGENT_SHOP)))).toBe('org-shop');
@@ -443,14 +444,27 @@ describe('session organization and later access', () => {
     }
   });
 
-  it("a widget session created by a signed-in user stays that user's", async () => {
+  it("a widget session created by a signed-in member of the widget's organization stays that user's", async () => {
     harness = await startHarness([], { config: widgetConfig({ file: policyFile }) });
-    const alice = await visit(harness, SHOP_ORIGIN, await jwt('alice', 'org-token'));
+    const alice = await visit(harness, SHOP_ORIGIN, await jwt('alice', 'org-shop'));
     const sessionId = sessionIdOf(await alice.request(create(AGENT_SHOP)));
     const get = { action: 'get_session', requestId: 'g', sessionId };
-    expect(await (await visit(harness, SHOP_ORIGIN, await jwt('alice', 'org-token'))).request(get)).toMatchObject({ status: 200 });
+    expect(await (await visit(harness, SHOP_ORIGIN, await jwt('alice', 'org-shop'))).request(get)).toMatchObject({ status: 200 });
     expect(await (await visit(harness, SHOP_ORIGIN)).request(get)).toMatchObject({ error: { code: 'SESSION_NOT_FOUND' } });
     expect(await (await visit(harness, SHOP_ORIGIN, await jwt('bob', 'org-shop'))).request(get)).toMatchObject({ error: { code: 'SESSION_NOT_FOUND' } });
+    // The same `sub` in another organization is someone else.
+    expect(await (await visit(harness, SHOP_ORIGIN, await jwt('alice', 'org-token'))).request(get)).toMatchObject({ error: { code: 'SESSION_NOT_FOUND' } });
+  });
+
+  it('a widget session created with a token of another organization is a visitor session: its id is the key, members of the widget org are refused', async () => {
+    harness = await startHarness([], { config: widgetConfig({ file: policyFile }) });
+    const foreign = await visit(harness, SHOP_ORIGIN, await jwt('alice', 'org-token'));
+    const sessionId = sessionIdOf(await foreign.request(create(AGENT_SHOP)));
+    const get = { action: 'get_session', requestId: 'g', sessionId };
+    expect(await foreign.request(get)).toMatchObject({ status: 200 });
+    expect(await (await visit(harness, SHOP_ORIGIN)).request(get)).toMatchObject({ status: 200 });
+    expect(await (await visit(harness, SHOP_ORIGIN, await jwt('alice', 'org-shop'))).request(get)).toMatchObject({ error: { code: 'SESSION_NOT_FOUND' } });
+    expect(await (await visit(harness, 'https://evil.test', await jwt('alice', 'org-token'))).request(get)).toMatchObject({ error: { code: 'SESSION_NOT_FOUND' } });
   });
 });
 

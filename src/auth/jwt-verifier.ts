@@ -13,7 +13,13 @@ export interface JwtSettings {
   jwksCooldownMs?: number;
 }
 
-const ROLES: Record<string, Role> = { admin: 'admin', curator: 'curator', basic: 'basic', user: 'basic' };
+// A Map, not an object literal: a claim such as "constructor" or "__proto__" must find nothing.
+const ROLES: ReadonlyMap<string, Role> = new Map([
+  ['admin', 'admin'],
+  ['curator', 'curator'],
+  ['basic', 'basic'],
+  ['user', 'basic'],
+]);
 
 function claimsToPrincipal(payload: JWTPayload): Principal {
   const sub = payload.sub;
@@ -21,7 +27,7 @@ function claimsToPrincipal(payload: JWTPayload): Principal {
   if (typeof payload.exp !== 'number') throw new AuthError('INVALID_TOKEN', "invalid token: missing 'exp' claim");
   const org = typeof payload.org === 'string' && payload.org !== '' ? payload.org : payload.org_id;
   if (typeof org !== 'string' || org === '') throw new AuthError('INVALID_TOKEN', "invalid token: missing 'org' claim");
-  const role = typeof payload.role === 'string' ? ROLES[payload.role.toLowerCase()] : undefined;
+  const role = typeof payload.role === 'string' ? ROLES.get(payload.role.toLowerCase()) : undefined;
   if (!role) throw new AuthError('MISSING_ROLE', "token has no recognised 'role' claim (admin, curator, basic or user)");
   const groups = Array.isArray(payload.groups) ? payload.groups.filter((g): g is string => typeof g === 'string') : [];
   return {

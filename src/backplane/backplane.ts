@@ -18,6 +18,8 @@ export interface Backplane {
   associate(connectionId: string, target: Target): void;
   publish(target: Target, event: object): Promise<number>;
   close(): Promise<void>;
+  /** Whether the bus to other replicas is connected now (for /ready); absent means always. */
+  connected?(): boolean;
 }
 
 export function targetKey(target: Target): string {

@@ -15,6 +15,8 @@ import { MemoryBackplane } from './memory-backplane.js';
 export abstract class BusBackplane implements Backplane {
   private readonly local = new MemoryBackplane();
   private closed = false;
+  /** Told of every publish that could not reach the bus (metrics). */
+  onPublishFailure: (() => void) | undefined;
 
   protected constructor(
     protected readonly logger: BackplaneLogger,
@@ -24,6 +26,10 @@ export abstract class BusBackplane implements Backplane {
 
   protected abstract send(payload: string): Promise<void>;
   protected abstract closeBus(): Promise<void>;
+  /** Whether the bus connection is up now; buses that cannot tell say yes. */
+  connected(): boolean {
+    return !this.closed;
+  }
 
   attach(connectionId: string, sink: Sink): void {
     this.local.attach(connectionId, sink);
@@ -49,6 +55,7 @@ export abstract class BusBackplane implements Backplane {
     try {
       await this.send(encodeEnvelope({ origin: this.origin, target, event: event as Record<string, unknown> }));
     } catch (err) {
+      this.onPublishFailure?.();
       this.logger.warn({ err: (err as Error).message, target: target.type }, 'backplane: publishing to other replicas failed');
     }
     return delivered;

@@ -44,6 +44,12 @@ export class NatsBackplane extends BusBackplane {
     super(logger, origin);
   }
 
+  private up = true;
+
+  override connected(): boolean {
+    return this.up && !this.connection.isClosed();
+  }
+
   /** Connects and subscribes; throws BackplaneUnavailableError (URL redacted) when the server cannot be reached. */
   static async connect(options: NatsBackplaneOptions): Promise<NatsBackplane> {
     const logger = options.logger ?? silentBackplaneLogger;
@@ -76,7 +82,7 @@ export class NatsBackplane extends BusBackplane {
       await connection.close().catch(() => undefined);
       throw unavailable('nats', options.url, err);
     }
-    void watchHealth(connection, logger);
+    void watchHealth(connection, logger, (up) => (backplane.up = up));
     logger.info({ url: redactBusUrl(options.url), subject, origin }, 'backplane: nats connected');
     return backplane;
   }
@@ -92,9 +98,11 @@ export class NatsBackplane extends BusBackplane {
 }
 
 /** Outages are logged once each way; the client resubscribes by itself on reconnect. */
-async function watchHealth(connection: NatsConnection, logger: BackplaneLogger): Promise<void> {
+async function watchHealth(connection: NatsConnection, logger: BackplaneLogger, onChange: (up: boolean) => void): Promise<void> {
   try {
     for await (const status of connection.status()) {
+      if (status.type === 'disconnect') onChange(false);
+      else if (status.type === 'reconnect') onChange(true);
       if (status.type === 'disconnect') {
         logger.warn({ server: status.server }, 'backplane: lost the nats connection; retrying (events from other replicas are missed meanwhile)');
       } else if (status.type === 'reconnect') {

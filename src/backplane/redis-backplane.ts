@@ -93,6 +93,10 @@ export class RedisBackplane extends BusBackplane {
     return backplane;
   }
 
+  override connected(): boolean {
+    return this.publisher.status === 'ready' && this.subscriber.status === 'ready';
+  }
+
   protected async send(payload: string): Promise<void> {
     await this.publisher.publish(this.channel, payload);
   }

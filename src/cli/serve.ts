@@ -4,6 +4,7 @@ import { startServer } from '../server/http-server.js';
 import { createLogger } from '../server/logger.js';
 import { StorageSetupError } from '../storage/index.js';
 import { BackplaneUnavailableError } from '../backplane/index.js';
+import { printStartup } from './print-startup.js';
 
 /** `smooth-operator serve`: configuration from the environment only. */
 export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
@@ -52,9 +53,8 @@ export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
     }
     throw err;
   }
-  const llm = config.gateway.apiKey || config.gateway.keysFile ? 'on' : 'off';
-  process.stdout.write(`smooth-operator listening on ${server.wsUrl} (model=${config.model}, llm=${llm})\n`);
-  if (config.serveWidget) logger.info({ url: `http://${server.host}:${server.port}/` }, 'chat widget served');
+  // The listening line is written now; the summary lines follow once the documents are counted.
+  void printStartup(app, server);
   if (!config.gateway.apiKey && !config.gateway.keysFile) {
     logger.warn(
       config.requireLlm

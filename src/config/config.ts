@@ -22,6 +22,8 @@ export interface GatewayConfig {
   readonly maxRetries: number;
   /** A stream that delivers nothing for this long is treated as dead. */
   readonly idleTimeoutMs: number;
+  /** The whole wait for a completion's first token, retries included; past it the turn fails. */
+  readonly firstTokenTimeoutMs?: number;
   /** JSON map organization → gateway key; an organization not in it uses `apiKey`. */
   readonly keysFile?: string;
 }
@@ -54,6 +56,27 @@ export interface RetrievalConfig {
   readonly embeddingDimensions: number;
   readonly rerank: 'off' | 'lexical' | 'gateway';
   readonly rerankModel: string;
+  /** Hits below this confidence (0–1, default 0.45) are not used as knowledge: not injected, not cited, not quoted. */
+  readonly minConfidence?: number;
+  /** Extra support synonyms (one group of comma-separated phrases per line) added to the built-in list. */
+  readonly synonymsFile?: string;
+  /** Also expand queries with WordNet synonyms (off: it did not help on the evaluation sets). */
+  readonly wordnetSynonyms?: boolean;
+  /** Document sets a turn retrieves from when its agent names none; absent: every set. */
+  readonly documentSets?: readonly string[];
+  /** With an LLM: rewrite the visitor's message into a search query (one short call) before auto-retrieval. */
+  readonly queryRewrite?: boolean;
+}
+
+/** Prometheus /metrics and OpenTelemetry trace export; both off unless asked for. */
+export interface ObservabilityConfig {
+  /** Serve GET /metrics on the main port. */
+  readonly metrics: boolean;
+  /** When set, /metrics requires `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
+  /** OTLP/HTTP base URL; traces are exported only when set. */
+  readonly otlpEndpoint?: string;
+  readonly serviceName: string;
 }
 
 export interface Config {
@@ -65,6 +88,8 @@ export interface Config {
   readonly maxTokens: number;
   readonly seedKb: boolean;
   readonly retrieval: RetrievalConfig;
+  /** How a visitor reaches a person (free text, e.g. an email address), offered when the knowledge base has nothing. */
+  readonly contact?: string;
   /** Reference behaviour: without a gateway key, send_message answers LLM_UNAVAILABLE instead of quoting the knowledge base. */
   readonly requireLlm: boolean;
   readonly confirmToolPatterns: readonly string[];
@@ -109,6 +134,13 @@ export interface Config {
   readonly githubApiUrl: string;
   /** Cross-replica event fan-out: memory (one process) or a Redis/Valkey/NATS bus. */
   readonly backplane: BackplaneConfig;
+  /** Let AUTH_MODE=none (everyone is an admin) listen on a non-loopback address. */
+  readonly allowInsecureAdmin: boolean;
+  /** Directories file connectors may index (real paths); unset: refused under jwt, the working directory otherwise. */
+  readonly fileConnectorRoots: readonly string[] | undefined;
+  /** Let web connectors reach loopback, private, link-local and metadata addresses (intranets, tests). */
+  readonly connectorsAllowPrivate: boolean;
+  readonly observability: ObservabilityConfig;
   /** Handing conversations to a person: availability and triggers (docs/configuration.md, Handoff). */
   readonly handoff: HandoffConfig;
 }

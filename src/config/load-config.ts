@@ -1,7 +1,10 @@
+import { createPublicKey } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { RetrievalConfig } from './config.js';
-import type { AuthMode, Config, DynamoConfig, JwtConfig, StorageKind, WidgetAuthConfig } from './config.js';
+import type { AuthMode, Config, DynamoConfig, JwtConfig, ObservabilityConfig, StorageKind, WidgetAuthConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { backplaneConfig } from './backplane-config.js';
+import { delimiter, isAbsolute } from 'node:path';
 import type { HandoffConfig } from './config.js';
 import { parseBusinessHours, type BusinessHours } from '../handoff/business-hours.js';
 
@@ -17,6 +20,7 @@ export const DEFAULTS = Object.freeze({
   approvalTimeoutMs: 300_000,
   llmMaxRetries: 3,
   llmIdleTimeoutMs: 120_000,
+  llmFirstTokenTimeoutMs: 60_000,
   maxPayloadBytes: 1024 * 1024,
   maxBufferedBytes: 4 * 1024 * 1024,
   drainTimeoutMs: 30_000,
@@ -58,6 +62,14 @@ function flag(env: Env, name: string): boolean {
   throw new ConfigError(name, `expected 1/0/true/false, got "${raw}"`);
 }
 
+/** A PATH-style list (`:` separated; `;` on Windows); unset or empty means "not configured". */
+function pathList(env: Env, name: string): readonly string[] | undefined {
+  const entries = text(env, name)?.split(delimiter).map((p) => p.trim()).filter((p) => p !== '');
+  if (entries === undefined || entries.length === 0) return undefined;
+  for (const entry of entries) if (!isAbsolute(entry)) throw new ConfigError(name, `entries must be absolute paths, got "${entry}"`);
+  return Object.freeze(entries);
+}
+
 const STORAGE_KINDS: readonly StorageKind[] = ['memory', 'pglite', 'postgres', 'dynamodb'];
 
 function storageKind(env: Env): StorageKind {
@@ -97,8 +109,21 @@ function dynamoConfig(env: Env): DynamoConfig {
   return Object.freeze({ table, ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) });
 }
 
-function jwtConfig(env: Env): JwtConfig {
+/** A key that does not parse would otherwise fail on the first token, after the server reported it was up. */
+function rs256PublicKey(env: Env): string | undefined {
   const pem = text(env, 'AUTH_JWT_RS256_PUBLIC_KEY')?.replace(/\\n/g, '\n');
+  if (pem === undefined) return undefined;
+  try {
+    createPublicKey(pem);
+  } catch {
+    throw new ConfigError('AUTH_JWT_RS256_PUBLIC_KEY', 'not a PEM public key (-----BEGIN PUBLIC KEY----- …)');
+  }
+  return pem;
+}
+
+function jwtConfig(env: Env): JwtConfig {
+  const pem = rs256PublicKey(env);
+  httpUrl(env, 'AUTH_JWT_JWKS_URL');
   return Object.freeze({
     ...(text(env, 'AUTH_JWT_HS256_SECRET') ? { hs256Secret: text(env, 'AUTH_JWT_HS256_SECRET') } : {}),
     ...(pem ? { rs256PublicKey: pem } : {}),
@@ -200,6 +225,31 @@ function serveWidget(env: Env, bind: string, options: LoadConfigOptions): boolea
   return options.widgetDefault === 'loopback' && isLoopback(bind);
 }
 
+/** An IP literal (brackets allowed for IPv6) or a host name; anything else fails at listen with a DNS stack trace. */
+function bindAddress(env: Env): string {
+  const raw = text(env, 'SMOOTH_AGENT_BIND') ?? DEFAULTS.bind;
+  const host = raw.replace(/^\[(.*)\]$/, '$1');
+  const hostname = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+  // All-numeric names are malformed IPs (300.1.1.1), not host names.
+  if (isIP(host) === 0 && (!hostname.test(host) || /^[\d.]+$/.test(host))) {
+    throw new ConfigError('SMOOTH_AGENT_BIND', `"${raw}" is not an IP address or host name (e.g. 127.0.0.1, 0.0.0.0, ::)`);
+  }
+  return host;
+}
+
+function observabilityConfig(env: Env): ObservabilityConfig {
+  const metricsToken = text(env, 'SMOOTH_AGENT_METRICS_TOKEN');
+  const otlpEndpoint = httpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  return Object.freeze({
+    metrics: flag(env, 'SMOOTH_AGENT_METRICS'),
+    ...(metricsToken ? { metricsToken } : {}),
+    ...(otlpEndpoint ? { otlpEndpoint } : {}),
+    serviceName: text(env, 'OTEL_SERVICE_NAME') ?? 'smooth-operator',
+  });
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 function choice<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = text(env, name)?.toLowerCase();
   if (raw === undefined) return fallback;
@@ -219,7 +269,26 @@ function retrievalConfig(env: Env): RetrievalConfig {
     embeddingDimensions: integer(env, 'SMOOTH_AGENT_EMBEDDING_DIMENSIONS', 1536, 8, 8192),
     rerank,
     rerankModel: text(env, 'SMOOTH_AGENT_RERANK_MODEL') ?? 'rerank-english-v3.0',
+    minConfidence: fraction(env, 'SMOOTH_AGENT_RETRIEVAL_MIN_CONFIDENCE', 0.45),
+    ...(text(env, 'SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE') ? { synonymsFile: text(env, 'SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE') } : {}),
+    wordnetSynonyms: flag(env, 'SMOOTH_AGENT_RETRIEVAL_WORDNET'),
+    ...(text(env, 'SMOOTH_AGENT_DOCUMENT_SETS') !== undefined ? { documentSets: Object.freeze(nameList(env, 'SMOOTH_AGENT_DOCUMENT_SETS')) } : {}),
+    queryRewrite: flag(env, 'SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE'),
   });
+}
+
+/** A number in [0, 1]. */
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || !(value >= 0 && value <= 1)) throw new ConfigError(name, `expected a number between 0 and 1, got "${raw}"`);
+  return value;
+}
+
+/** Comma-separated names, trimmed, empties dropped. */
+function nameList(env: Env, name: string): string[] {
+  return (text(env, name) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
 /** Reads, validates and freezes the configuration. Throws ConfigError naming the offending variable. */
@@ -228,13 +297,14 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   const defaultOrgId = text(env, 'SMOOTH_AGENT_DEFAULT_ORG') ?? DEFAULTS.defaultOrgId;
   const storage = storageKind(env);
   const config: Config = {
-    bind: text(env, 'SMOOTH_AGENT_BIND') ?? DEFAULTS.bind,
+    bind: bindAddress(env),
     port: integer(env, 'SMOOTH_AGENT_PORT', DEFAULTS.port, 0, 65535),
     gateway: Object.freeze({
       baseUrl: gatewayUrl(env),
       apiKey: text(env, 'SMOOAI_GATEWAY_KEY'),
       maxRetries: integer(env, 'SMOOTH_AGENT_LLM_MAX_RETRIES', DEFAULTS.llmMaxRetries, 0, 10),
       idleTimeoutMs: integer(env, 'SMOOTH_AGENT_LLM_IDLE_TIMEOUT_MS', DEFAULTS.llmIdleTimeoutMs, 1, 3_600_000),
+      firstTokenTimeoutMs: integer(env, 'SMOOTH_AGENT_FIRST_TOKEN_TIMEOUT_MS', DEFAULTS.llmFirstTokenTimeoutMs, 1, 3_600_000),
       ...(text(env, 'SMOOTH_AGENT_GATEWAY_KEYS_FILE') ? { keysFile: text(env, 'SMOOTH_AGENT_GATEWAY_KEYS_FILE') } : {}),
     }),
     model: text(env, 'SMOOTH_AGENT_MODEL') ?? DEFAULTS.model,
@@ -242,6 +312,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     maxTokens: integer(env, 'SMOOTH_AGENT_MAX_TOKENS', DEFAULTS.maxTokens, 1, 1_000_000),
     seedKb: flag(env, 'SMOOTH_AGENT_SEED_KB'),
     retrieval: retrievalConfig(env),
+    ...(text(env, 'SMOOTH_AGENT_CONTACT') ? { contact: text(env, 'SMOOTH_AGENT_CONTACT') } : {}),
     requireLlm: flag(env, 'SMOOTH_AGENT_REQUIRE_LLM'),
     confirmToolPatterns: Object.freeze(patterns(env, 'SMOOTH_AGENT_CONFIRM_TOOLS')),
     approvalTimeoutMs: integer(env, 'SMOOTH_AGENT_APPROVAL_TIMEOUT_MS', DEFAULTS.approvalTimeoutMs, 1, 86_400_000),
@@ -262,7 +333,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     maxBufferedBytes: integer(env, 'SMOOTH_AGENT_MAX_BUFFERED_BYTES', DEFAULTS.maxBufferedBytes, 1024, 1024 * 1024 * 1024),
     drainTimeoutMs: integer(env, 'SMOOTH_AGENT_DRAIN_TIMEOUT_MS', DEFAULTS.drainTimeoutMs, 0, 3_600_000),
     historyLimit: integer(env, 'SMOOTH_AGENT_HISTORY_LIMIT', DEFAULTS.historyLimit, 0, 1000),
-    logLevel: text(env, 'SMOOTH_AGENT_LOG_LEVEL') ?? 'info',
+    logLevel: choice(env, 'SMOOTH_AGENT_LOG_LEVEL', LOG_LEVELS, 'info'),
     widgetAuth: widgetAuthConfig(env),
     maxFramesPerSec: integer(env, 'SMOOTH_AGENT_MAX_FRAMES_PER_SEC', DEFAULTS.maxFramesPerSec, 0, 100_000),
     frameBurst: integer(env, 'SMOOTH_AGENT_FRAME_BURST', DEFAULTS.frameBurst, 1, 100_000),
@@ -272,6 +343,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     widgetToken: text(env, 'SMOOTH_AGENT_WIDGET_TOKEN'),
     githubApiUrl: httpUrl(env, 'SMOOTH_AGENT_GITHUB_API_URL') ?? DEFAULTS.githubApiUrl,
     backplane: backplaneConfig((name) => text(env, name)),
+    allowInsecureAdmin: flag(env, 'SMOOTH_AGENT_ALLOW_INSECURE_ADMIN'),
+    fileConnectorRoots: pathList(env, 'SMOOTH_AGENT_FILE_CONNECTOR_ROOTS'),
+    connectorsAllowPrivate: flag(env, 'SMOOTH_AGENT_CONNECTORS_ALLOW_PRIVATE'),
+    observability: observabilityConfig(env),
     handoff: handoffConfig(env),
   };
   return Object.freeze(config);

@@ -18,6 +18,12 @@ export interface ApprovalGateOptions {
   keepOnAbort?: (reason: unknown) => boolean;
   /** The approval card's wording for a call (see action-description.ts). */
   describe?: (call: ToolCallRequest) => string;
+  /**
+   * Subscribes to notices that some process resolved a session's approval (a confirm that found no
+   * waiter where it arrived and resumed the turn there); returns the unsubscribe. Without it a turn
+   * parked here only learns of that at its own timeout.
+   */
+  watchResolution?: (sessionId: string, onNotice: () => void) => () => void;
 }
 
 /**
@@ -44,13 +50,28 @@ export class ApprovalGate implements ToolHook {
 
   async beforeToolCall(call: ToolCallRequest, context: HookContext): Promise<HookDecision> {
     if (!this.requiresApproval(call.name)) return { action: 'allow' };
-    const { storage, broker, now, timeoutMs, keepOnAbort = () => false } = this.options;
+    const { storage, broker, now, timeoutMs, keepOnAbort = () => false, watchResolution } = this.options;
     const createdAt = now();
     const checkpoint = context.checkpoint?.();
     // Only this call's record: a later park of the same session (e.g. the resumed turn) must survive us.
     const mine = { requestId: context.requestId, toolCallId: call.id };
+    // A notice is only a hint (anyone could publish one): the turn stops only if its record is really gone.
+    const elsewhere = new AbortController();
+    const unwatch =
+      checkpoint && watchResolution
+        ? watchResolution(context.sessionId, () => {
+            storage.getPendingApproval(context.sessionId).then(
+              (current) => {
+                if (!current || current.requestId !== mine.requestId || current.toolCallId !== mine.toolCallId) {
+                  elsewhere.abort(new ApprovalResolvedElsewhere());
+                }
+              },
+              () => undefined,
+            );
+          })
+        : undefined;
     // Waiter first, record second: a confirm can only find the record once something will hear it.
-    const outcome = broker.wait(context.sessionId, timeoutMs, context.signal);
+    const outcome = broker.wait(context.sessionId, timeoutMs, AbortSignal.any([context.signal, elsewhere.signal])).finally(() => unwatch?.());
     const recorded = storage.putPendingApproval({
       sessionId: context.sessionId,
       requestId: context.requestId,
@@ -78,6 +99,8 @@ export class ApprovalGate implements ToolHook {
       async (err: unknown) => {
         // Never clear the record before it exists, or a cancelled turn's approval would linger.
         await recorded.catch(() => undefined);
+        // Taken and resumed elsewhere: there is nothing of ours left to clear.
+        if (err instanceof ApprovalResolvedElsewhere) throw err;
         // A checkpointed turn may outlive this process's copy of it (reconnect, restart); otherwise
         // the approval must not outlive the turn that asked for it.
         if (!(checkpoint && keepOnAbort(err))) await storage.takePendingApproval(context.sessionId, mine).catch(() => undefined);

@@ -24,6 +24,8 @@ export interface LoopEnv {
   readonly session: Session;
   readonly apiKey: string;
   readonly access: AccessContext;
+  /** The document sets the turn's retrieval is scoped to (absent: all). */
+  readonly documentSets?: readonly string[];
   readonly signal: AbortSignal;
   emit(event: TurnEvent): void;
   readonly llm: LlmProvider;
@@ -41,6 +43,7 @@ export function toolContext(env: LoopEnv, state: LoopState): HookContext {
     organizationId: session.organizationId,
     agentId: session.agentId,
     access: env.access,
+    ...(env.documentSets ? { documentSets: env.documentSets } : {}),
     signal: env.signal,
     emit: env.emit,
     recordSources: (hits) => state.sources.push(...hits),

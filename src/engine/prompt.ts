@@ -19,3 +19,11 @@ export function knowledgeContext(hits: KnowledgeHit[]): string | undefined {
   const lines = hits.map((h) => `- (source=${h.source}, score=${h.score.toFixed(2)}): ${h.text}`);
   return `[Relevant knowledge]\n${lines.join('\n')}`;
 }
+
+/**
+ * Told to the model when retrieval found nothing confident, so it neither invents an answer nor
+ * cites a source it was not given.
+ */
+export const NOTHING_FOUND_CONTEXT =
+  '[Relevant knowledge]\nThe knowledge base has nothing relevant to this message. If it asks for facts specific to this ' +
+  'organization, say you could not find them and suggest rephrasing or contacting the team; do not guess and do not cite a source.';

@@ -5,8 +5,8 @@ import type { Citation, Usage } from '../protocol/index.js';
 import type { Message, Session, Storage, TurnCheckpoint } from '../storage/index.js';
 import { buildCitations } from './citations.js';
 import type { ToolHook } from './hooks.js';
-import { DEFAULT_SYSTEM_PROMPT, knowledgeContext } from './prompt.js';
-import { retrievalAnswer, streamPieces } from './retrieval-answer.js';
+import { DEFAULT_SYSTEM_PROMPT, knowledgeContext, NOTHING_FOUND_CONTEXT } from './prompt.js';
+import { retrievalAnswer, smallTalk, streamPieces } from './retrieval-answer.js';
 import { DENIED_BY_USER } from './approval-gate.js';
 import { recordToolResult, runModelLoop, runToolCalls, toolContext, type LoopEnv, type LoopState } from './model-loop.js';
 import { runTool } from './tool-executor.js';
@@ -28,6 +28,12 @@ export interface TurnRunnerOptions {
   settingsFor?: (organizationId: string) => Promise<TurnSettings>;
   now: () => Date;
   onRetrievalError?: (err: unknown) => void;
+  /** Document sets a turn retrieves from when its settings name none (SMOOTH_AGENT_DOCUMENT_SETS). */
+  documentSets?: readonly string[];
+  /** Hits below this confidence are not knowledge: not injected, not cited, not quoted. */
+  minConfidence?: number;
+  /** How a visitor reaches a person, offered by the no-LLM reply when nothing was found. */
+  contact?: string;
 }
 
 export interface TurnSettings {
@@ -36,6 +42,8 @@ export interface TurnSettings {
   persona?: string;
   /** When non-empty, only these tools are offered to the model. */
   enabledTools?: readonly string[];
+  /** When present, the turn's retrieval (context block, knowledge_search, citations) is scoped to these sets. */
+  documentSets?: readonly string[];
 }
 
 export interface TurnInput {
@@ -67,7 +75,10 @@ export interface TurnOutcome {
   citations: Citation[];
   /** Absent when no model was called. */
   usage: Usage | undefined;
-  /** Set by the transport when the turn escalated to a person; ORs into eventual_response.needsEscalation. */
+  /**
+   * True when the visitor asked something the knowledge base had nothing for; the transport also sets
+   * it when the turn escalated to a person (request_human). Both OR into eventual_response.needsEscalation.
+   */
   needsEscalation?: boolean;
 }
 
@@ -112,9 +123,14 @@ export class TurnRunner {
       .map((m): ChatMessage => (m.direction === 'inbound' ? { role: 'user', content: m.content.text } : { role: 'assistant', content: m.content.text }));
   }
 
-  private async retrieve(query: string, access: AccessContext): Promise<KnowledgeHit[]> {
+  private async retrieve(query: string, access: AccessContext, documentSets: readonly string[] | undefined): Promise<KnowledgeHit[]> {
     try {
-      return await this.options.knowledge.search(query, { access, limit: AUTO_CONTEXT_RESULTS });
+      return await this.options.knowledge.search(query, {
+        access,
+        limit: AUTO_CONTEXT_RESULTS,
+        ...(documentSets ? { documentSets } : {}),
+        ...(this.options.minConfidence !== undefined ? { minConfidence: this.options.minConfidence } : {}),
+      });
     } catch (err) {
       // Retrieval trouble degrades the answer, it does not fail the turn.
       this.options.onRetrievalError?.(err);
@@ -127,17 +143,18 @@ export class TurnRunner {
     const { session, signal } = input;
     const history = await this.history(session);
     await storage.appendMessage(textMessage(session, 'inbound', input.message, now()));
-    const sources: KnowledgeHit[] = await this.retrieve(input.message, input.access);
+    const settings: TurnSettings = (await this.options.settingsFor?.(session.organizationId)) ?? {};
+    const documentSets = settings.documentSets ?? this.options.documentSets;
+    const sources: KnowledgeHit[] = await this.retrieve(input.message, input.access, documentSets);
     if (input.apiKey === undefined) return this.answerFromKnowledge(input, sources);
 
-    const settings: TurnSettings = (await this.options.settingsFor?.(session.organizationId)) ?? {};
     const basePrompt = settings.systemPrompt ?? this.options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT;
     const systemPrompt = settings.persona ? `${basePrompt}\n\n<Personality>\n${settings.persona}\n</Personality>` : basePrompt;
     const enabled = settings.enabledTools && settings.enabledTools.length > 0 ? new Set(settings.enabledTools) : undefined;
     const toolSpecs = enabled ? this.toolSpecs.filter((t) => enabled.has(t.name)) : this.toolSpecs;
     const tools = enabled ? new Map([...this.toolsByName].filter(([name]) => enabled.has(name))) : this.toolsByName;
     const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt }, ...history];
-    const context = knowledgeContext(sources);
+    const context = knowledgeContext(sources) ?? (smallTalk(input.message) ? undefined : NOTHING_FOUND_CONTEXT);
     if (context) messages.push({ role: 'system', content: context });
     messages.push({ role: 'user', content: input.message });
 
@@ -150,13 +167,26 @@ export class TurnRunner {
       tools,
       toolSpecs,
     };
-    const reply = await runModelLoop(this.loopEnv(input, input.apiKey), state, 1);
-    return this.finish(input, reply, sources, state.usage);
+    const reply = await runModelLoop(this.loopEnv(input, input.apiKey, documentSets), state, 1);
+    const outcome = await this.finish(input, reply, sources, state.usage);
+    // Nothing confident from auto-retrieval nor from knowledge_search, for a real question.
+    return state.sources.length === 0 && !smallTalk(input.message) ? { ...outcome, needsEscalation: true } : outcome;
   }
 
-  private loopEnv(input: Pick<TurnInput, 'session' | 'access' | 'signal' | 'emit'>, apiKey: string): LoopEnv {
+  private loopEnv(input: Pick<TurnInput, 'session' | 'access' | 'signal' | 'emit'>, apiKey: string, documentSets: readonly string[] | undefined): LoopEnv {
     const { llm, hooks, maxIterations, maxTokens } = this.options;
-    return { session: input.session, apiKey, access: input.access, signal: input.signal, emit: input.emit, llm, hooks, maxIterations, maxTokens };
+    return {
+      session: input.session,
+      apiKey,
+      access: input.access,
+      ...(documentSets ? { documentSets } : {}),
+      signal: input.signal,
+      emit: input.emit,
+      llm,
+      hooks,
+      maxIterations,
+      maxTokens,
+    };
   }
 
   /**
@@ -177,7 +207,8 @@ export class TurnRunner {
       tools,
       toolSpecs: this.toolSpecs.filter((t) => tools.has(t.name)),
     };
-    const env = this.loopEnv(input, input.apiKey);
+    const settings: TurnSettings = (await this.options.settingsFor?.(input.session.organizationId)) ?? {};
+    const env = this.loopEnv(input, input.apiKey, settings.documentSets ?? this.options.documentSets);
     const call = checkpoint.toolCall;
     const result = input.approved ? await runTool(call, toolContext(env, state), tools) : { content: `blocked by hook: ${DENIED_BY_USER}`, isError: true };
     if (signal.aborted) throw signal.reason;
@@ -188,12 +219,14 @@ export class TurnRunner {
   }
 
   private async answerFromKnowledge(input: TurnInput, sources: KnowledgeHit[]): Promise<TurnOutcome> {
-    const reply = retrievalAnswer(sources);
-    for (const piece of streamPieces(reply)) {
+    const answer = retrievalAnswer(input.message, sources, this.options.contact ? { contact: this.options.contact } : {});
+    for (const piece of streamPieces(answer.reply)) {
       if (input.signal.aborted) throw input.signal.reason;
       input.emit({ type: 'token', text: piece });
     }
-    return this.finish(input, reply, sources, undefined);
+    // Only what the reply quotes is cited.
+    const outcome = await this.finish(input, answer.reply, answer.quoted, undefined);
+    return answer.foundNothing ? { ...outcome, needsEscalation: true } : outcome;
   }
 
   private async finish(

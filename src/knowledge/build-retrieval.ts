@@ -3,7 +3,11 @@ import { DeterministicEmbedder } from './deterministic-embedder.js';
 import type { Embedder } from './embedder.js';
 import { GatewayEmbedder } from './gateway-embedder.js';
 import { GatewayReranker } from './gateway-reranker.js';
+import type { RetrievalOptions } from './memory-knowledge.js';
+import { QueryAnalyzer, type TermSource } from './query-expansion.js';
 import { LexicalReranker, type Reranker } from './reranker.js';
+import { defaultAnalyzer } from './retrieval-defaults.js';
+import { WordNet, WordNetSpeller, WordNetSynonyms } from './wordnet.js';
 
 /** The embedder configuration asks for; the offline one needs no network and no key. */
 export function buildEmbedder(config: Config): Embedder {
@@ -26,4 +30,16 @@ export function buildReranker(config: Config): Reranker | undefined {
     return new GatewayReranker({ baseUrl: gateway.baseUrl, apiKey: gateway.apiKey, model: retrieval.rerankModel });
   }
   return undefined;
+}
+
+/**
+ * Query analysis as configured: the built-in support synonyms plus the operator's file, spelling
+ * correction, and WordNet synonyms when asked for. Reading the synonym file fails the boot, loudly.
+ */
+export function buildRetrievalOptions(config: Config): RetrievalOptions {
+  const { synonymsFile, wordnetSynonyms } = config.retrieval;
+  if (!synonymsFile && !wordnetSynonyms) return { analyzer: defaultAnalyzer() };
+  const wordnet = new WordNet();
+  const sources: TermSource[] = [new WordNetSpeller(wordnet), ...(wordnetSynonyms ? [new WordNetSynonyms(wordnet)] : [])];
+  return { analyzer: QueryAnalyzer.withSynonymFile(synonymsFile, sources) };
 }

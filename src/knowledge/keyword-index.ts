@@ -75,25 +75,50 @@ export class KeywordIndex<T> {
   }
 
   /**
-   * The `n` best items for the distinct `queryTerms`, among items whose group is 1 in `allowed`;
-   * the check comes before scoring, so items the caller may not see never enter the ranking at all.
+   * Chunks containing `term` among those whose group is 1 in `allowed`: the document frequency of the
+   * caller's own partition, so nothing the caller cannot read moves its scores.
    */
-  search(queryTerms: readonly string[], n: number, allowed: Uint8Array): Ranked<T>[] {
-    const count = this.slotOf.size;
+  documentFrequency(term: string, allowed: Uint8Array): number {
+    const id = this.termIds.get(term);
+    const posting = id === undefined ? undefined : this.postings[id];
+    if (!posting || posting.df === 0) return 0;
+    let df = 0;
+    const { slots, used } = posting;
+    for (let i = 0; i < used; i++) {
+      const slot = slots[i]!;
+      if (this.items[slot] !== undefined && allowed[this.groups[slot]!] === 1) df++;
+    }
+    return df;
+  }
+
+  /**
+   * The `n` best items for the weighted `queryTerms`, among items whose group is 1 in `allowed`; the
+   * check comes before scoring, so items the caller may not see never enter the ranking at all.
+   * `partition` gives the statistics of the allowed items (count, mean length, document frequency),
+   * so scores depend only on what the caller may read.
+   */
+  search(
+    queryTerms: ReadonlyMap<string, number>,
+    n: number,
+    allowed: Uint8Array,
+    partition: { count: number; averageLength: number; documentFrequency: (term: string) => number },
+  ): Ranked<T>[] {
+    const count = partition.count;
     if (count === 0 || n <= 0) return [];
     if (this.scores.length < this.items.length) {
       this.scores = new Float64Array(this.items.length * 2);
       this.state = new Uint8Array(this.items.length * 2);
     }
     const { scores, state, items, groups, lengths } = this;
-    const avgLength = this.totalLength / count || 1;
+    const avgLength = partition.averageLength || 1;
     const touched: number[] = [];
-    for (const term of new Set(queryTerms)) {
+    for (const [term, weight] of queryTerms) {
       const id = this.termIds.get(term);
       const posting = id === undefined ? undefined : this.postings[id];
       if (!posting || posting.df === 0) continue;
-      // Corpus-wide statistics, as every BM25 engine keeps them; they reveal no document content.
-      const idf = Math.log(1 + (count - posting.df + 0.5) / (posting.df + 0.5));
+      const df = partition.documentFrequency(term);
+      if (df === 0) continue;
+      const idf = weight * Math.log(1 + (count - df + 0.5) / (df + 0.5));
       const { slots, tfs, used } = posting;
       for (let i = 0; i < used; i++) {
         const slot = slots[i]!;

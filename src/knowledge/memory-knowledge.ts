@@ -1,13 +1,14 @@
 import { DeterministicEmbedder } from './deterministic-embedder.js';
 import { DocumentFilter } from './document-filter.js';
 import { assertSameEmbeddingSpace, checkEmbeddings, embeddingSpaceOf, type Embedder, type EmbeddingSpace } from './embedder.js';
-import { reciprocalRankFusion } from './fusion.js';
+import type { DocumentChunk } from './chunk-text.js';
+import { DEFAULT_WEIGHTS, fieldTerms, rankCandidates, type Candidate, type ChunkFields, type FieldName, type FieldTerms, type PartitionStats, type RankingWeights } from './field-ranking.js';
 import { KeywordIndex } from './keyword-index.js';
 import type { Knowledge } from './knowledge.js';
 import { SNAPSHOT_FORMAT, type MemoryKnowledgeSnapshot } from './memory-snapshot.js';
+import { defaultAnalyzer, denseByDefault, type QueryAnalyzer } from './retrieval-defaults.js';
 import { candidatesFor, rerankCandidates } from './ranking-steps.js';
 import { LexicalReranker, type Reranker } from './reranker.js';
-import { terms } from './text-analysis.js';
 import type {
   KnowledgeDocument,
   KnowledgeDocumentInput,
@@ -29,13 +30,27 @@ export interface MemoryKnowledgeOptions {
   /** Told when a reranker fails and the fused order is served instead. */
   onRerankError?: (error: unknown) => void;
   now?: () => Date;
+  /** How queries are analysed and ranked (query expansion, field weights, the dense arm). */
+  retrieval?: RetrievalOptions;
+}
+
+/** The ranking configuration every store shares; the defaults are what the evaluation sets rewarded. */
+export interface RetrievalOptions {
+  /** Query analysis and expansion; the default support-synonym list when absent. */
+  analyzer?: QueryAnalyzer;
+  /**
+   * Fuse the dense (embedding) arm. Default: on for a model embedder, off for the offline hashing
+   * one, whose bag of hashed stems repeats the keyword arm and cost recall on the blind set.
+   */
+  dense?: boolean;
+  weights?: RankingWeights;
 }
 
 /** A document and its chunks, in order, as `MemoryKnowledge.load` takes them. */
 export interface LoadedDocument {
   document: KnowledgeDocument;
   /** A chunk without a vector embedded to zero and is found by keyword only. */
-  chunks: Array<{ text: string; vector?: Float32Array }>;
+  chunks: Array<{ text: string; headings?: string[]; vector?: Float32Array }>;
 }
 
 interface DocumentEntry {
@@ -43,6 +58,7 @@ interface DocumentEntry {
   chunks: ChunkEntry[];
   /** Small integer naming the document inside the indexes and the filter; reused after deletion. */
   ordinal: number;
+  title: FieldTerms;
 }
 
 interface ChunkEntry {
@@ -50,6 +66,9 @@ interface ChunkEntry {
   owner: DocumentEntry;
   chunkId: string;
   text: string;
+  headings: string[];
+  headingTerms: FieldTerms;
+  bodyTerms: FieldTerms;
 }
 
 interface OrgIndex {
@@ -72,6 +91,9 @@ export class MemoryKnowledge implements Knowledge {
   private readonly reranker: Reranker | undefined;
   private readonly onRerankError: ((error: unknown) => void) | undefined;
   private readonly now: () => Date;
+  private readonly analyzer: QueryAnalyzer;
+  private readonly dense: boolean;
+  private readonly weights: RankingWeights;
   private space: EmbeddingSpace | undefined;
   // Writes run one at a time: an upsert plans against the stored state, then awaits the embedder, and
   // a write landing in between would make that plan stale (e.g. relabel a document whose text changed).
@@ -85,6 +107,9 @@ export class MemoryKnowledge implements Knowledge {
     this.reranker = reranker === 'off' ? undefined : reranker === 'lexical' ? new LexicalReranker() : reranker;
     this.onRerankError = opts.onRerankError;
     this.now = opts.now ?? (() => new Date());
+    this.analyzer = opts.retrieval?.analyzer ?? defaultAnalyzer();
+    this.dense = opts.retrieval?.dense ?? denseByDefault(this.embedder);
+    this.weights = opts.retrieval?.weights ?? DEFAULT_WEIGHTS;
   }
 
   /** Rebuilds a store from `snapshot()`; throws `EmbedderMismatchError` if it was embedded differently. */
@@ -94,7 +119,7 @@ export class MemoryKnowledge implements Knowledge {
     }
     const documents = snapshot.documents.map(({ document, chunks }) => ({
       document: structuredClone(document),
-      chunks: chunks.map((c) => ({ text: c.text, ...(c.vector ? { vector: Float32Array.from(c.vector) } : {}) })),
+      chunks: chunks.map((c) => ({ text: c.text, ...(c.headings ? { headings: [...c.headings] } : {}), ...(c.vector ? { vector: Float32Array.from(c.vector) } : {}) })),
     }));
     return MemoryKnowledge.load(snapshot.embedding, documents, options);
   }
@@ -112,7 +137,7 @@ export class MemoryKnowledge implements Knowledge {
       kb.commit(
         kb.org(document.organizationId),
         document,
-        chunks.map((c) => c.text),
+        chunks.map((c) => ({ text: c.text, headings: c.headings ?? [] })),
         chunks.map((c) => c.vector),
       );
     }
@@ -133,7 +158,7 @@ export class MemoryKnowledge implements Knowledge {
           document: structuredClone(entry.document),
           chunks: entry.chunks.map((c) => {
             const vector = vectors.get(c);
-            return { text: c.text, ...(vector ? { vector: Array.from(vector) } : {}) };
+            return { text: c.text, headings: [...c.headings], ...(vector ? { vector: Array.from(vector) } : {}) };
           }),
         });
       }
@@ -190,28 +215,34 @@ export class MemoryKnowledge implements Knowledge {
       if (plan.kind === 'unchanged') return upsertedDocument(plan);
       if (plan.kind === 'relabel') {
         const entry = index.documents.get(plan.document.id)!;
+        const retitled = entry.document.title !== plan.document.title;
         entry.document = plan.document;
         index.filter.set(entry.ordinal, plan.document.acl, plan.document.documentSets);
+        if (retitled) this.retitle(index, entry);
       } else {
         const own = vectors.slice(offset, offset + plan.texts.length);
         offset += plan.texts.length;
-        this.commit(index, plan.document, plan.texts, own);
+        this.commit(index, plan.document, plan.chunks, own);
       }
       return upsertedDocument(plan);
     });
   }
 
-  private commit(index: OrgIndex, document: KnowledgeDocument, texts: string[], vectors: Array<Float32Array | undefined>): void {
+  private commit(index: OrgIndex, document: KnowledgeDocument, chunks: readonly DocumentChunk[], vectors: Array<Float32Array | undefined>): void {
     this.unindex(index, document.id);
     // Dead index slots keep a stale ordinal but are skipped before the filter, so reuse is safe.
     const ordinal = index.freeOrdinals.pop() ?? index.byOrdinal.length;
-    const entry: DocumentEntry = { document, chunks: [], ordinal };
-    entry.chunks = texts.map((text, n) => {
-      const tokens = terms(text);
-      const termFreq = new Map<string, number>();
-      for (const t of tokens) termFreq.set(t, (termFreq.get(t) ?? 0) + 1);
-      const chunk: ChunkEntry = { owner: entry, chunkId: `${document.id}#${n}`, text };
-      index.keyword.add(chunk, ordinal, termFreq, tokens.length);
+    const entry: DocumentEntry = { document, chunks: [], ordinal, title: fieldTerms(document.title ?? '') };
+    entry.chunks = chunks.map(({ text, headings }, n) => {
+      const chunk: ChunkEntry = {
+        owner: entry,
+        chunkId: `${document.id}#${n}`,
+        text,
+        headings: [...headings],
+        headingTerms: fieldTerms(headings.join('\n')),
+        bodyTerms: fieldTerms(text),
+      };
+      this.indexKeywords(index, chunk);
       const vector = vectors[n];
       if (vector) index.vectors.add(chunk, ordinal, vector);
       return chunk;
@@ -219,6 +250,54 @@ export class MemoryKnowledge implements Knowledge {
     index.documents.set(document.id, entry);
     index.byOrdinal[ordinal] = entry;
     index.filter.set(ordinal, document.acl, document.documentSets);
+  }
+
+  /** Candidate generation indexes every field's terms of a chunk together. */
+  private indexKeywords(index: OrgIndex, chunk: ChunkEntry): void {
+    const fields = fieldsOf(chunk);
+    const termFreq = new Map<string, number>();
+    let length = 0;
+    for (const field of [fields.title, fields.headings, fields.body]) {
+      for (const [t, n] of field.tf) termFreq.set(t, (termFreq.get(t) ?? 0) + n);
+      length += field.length;
+    }
+    index.keyword.add(chunk, chunk.owner.ordinal, termFreq, length);
+  }
+
+  private retitle(index: OrgIndex, entry: DocumentEntry): void {
+    entry.title = fieldTerms(entry.document.title ?? '');
+    for (const chunk of entry.chunks) this.indexKeywords(index, chunk);
+  }
+
+  /** Chunk count and summed field lengths of every document the caller may read. */
+  private partitionStats(index: OrgIndex, allowed: Uint8Array): PartitionStats & { totalLength: number } {
+    let chunks = 0;
+    const sums: Record<FieldName, number> = { title: 0, headings: 0, body: 0 };
+    for (let o = 0; o < allowed.length; o++) {
+      if (allowed[o] !== 1) continue;
+      const entry = index.byOrdinal[o];
+      if (!entry) continue;
+      chunks += entry.chunks.length;
+      sums.title += entry.title.length * entry.chunks.length;
+      for (const c of entry.chunks) {
+        sums.headings += c.headingTerms.length;
+        sums.body += c.bodyTerms.length;
+      }
+    }
+    const frequencies = new Map<string, number>();
+    return {
+      chunks,
+      totalLength: sums.title + sums.headings + sums.body,
+      averageLength: { title: sums.title / (chunks || 1), headings: sums.headings / (chunks || 1), body: sums.body / (chunks || 1) },
+      documentFrequency: (term) => {
+        let df = frequencies.get(term);
+        if (df === undefined) {
+          df = index.keyword.documentFrequency(term, allowed);
+          frequencies.set(term, df);
+        }
+        return df;
+      },
+    };
   }
 
   private unindex(index: OrgIndex, id: string): boolean {
@@ -237,23 +316,39 @@ export class MemoryKnowledge implements Knowledge {
 
   async search(query: string, options: SearchOptions): Promise<KnowledgeHit[]> {
     const limit = Math.floor(options.limit);
-    const queryTerms = terms(query);
+    const queryTerms = this.analyzer.analyze(query);
     // A query of only stop words has nothing to look for; the dense arm would just match "the".
     if (!this.orgs.has(options.access.organizationId) || queryTerms.length === 0 || !(limit > 0)) return [];
-    const [queryVector] = checkEmbeddings(this.embedder, 1, await this.embedder.embed([query], options.signal));
+    const queryVector = this.dense ? checkEmbeddings(this.embedder, 1, await this.embedder.embed([query], options.signal))[0] : undefined;
     // Looked up again after the await: an upsert or delete may have run meanwhile.
     const index = this.orgs.get(options.access.organizationId);
-    if (!index || !queryVector) return [];
+    if (!index) return [];
 
     const allowed = index.filter.admissible(options.access, options.documentSets, index.byOrdinal.length);
+    const stats = this.partitionStats(index, allowed);
     const n = candidatesFor(limit);
-    const fused = reciprocalRankFusion([
-      index.keyword.search(queryTerms, n, allowed),
-      index.vectors.search(queryVector, n, allowed),
-    ]).slice(0, n);
+    const weighted = new Map(queryTerms.map((t) => [t.term, t.weight]));
+    const candidates = new Map<ChunkEntry, Candidate<ChunkEntry>>();
+    const candidate = (chunk: ChunkEntry) => {
+      let c = candidates.get(chunk);
+      if (!c) {
+        c = { item: chunk, documentId: chunk.owner.document.id, fields: fieldsOf(chunk) };
+        candidates.set(chunk, c);
+      }
+      return c;
+    };
+    const keywordStats = { count: stats.chunks, averageLength: stats.totalLength / (stats.chunks || 1), documentFrequency: stats.documentFrequency };
+    for (const { item } of index.keyword.search(weighted, n, allowed, keywordStats)) candidate(item);
+    if (queryVector) for (const { item, score } of index.vectors.search(queryVector, n, allowed)) candidate(item).dense = score;
+    const ranked = rankCandidates(queryTerms, [...candidates.values()], stats, n, this.weights);
     const step = { reranker: this.reranker, onRerankError: this.onRerankError };
-    const ranked = await rerankCandidates(step, query, fused, (c) => c.text, limit, options.signal);
-    return ranked.slice(0, limit).map(({ item, score }) => toHit(item, score));
+    const confidence = new Map(ranked.map((r) => [r.item, r.confidence]));
+    const reranked = await rerankCandidates(step, query, ranked, (c) => c.text, limit, options.signal);
+    const floor = options.minConfidence ?? 0;
+    return reranked
+      .slice(0, limit)
+      .filter(({ item }) => (confidence.get(item) ?? 0) >= floor)
+      .map(({ item, score }) => toHit(item, score, confidence.get(item) ?? 0));
   }
 
   async get(organizationId: string, id: string): Promise<KnowledgeDocument | undefined> {
@@ -273,7 +368,11 @@ export class MemoryKnowledge implements Knowledge {
   }
 }
 
-function toHit(chunk: ChunkEntry, score: number): KnowledgeHit {
+function fieldsOf(chunk: ChunkEntry): ChunkFields {
+  return { title: chunk.owner.title, headings: chunk.headingTerms, body: chunk.bodyTerms };
+}
+
+function toHit(chunk: ChunkEntry, score: number, confidence: number): KnowledgeHit {
   const doc = chunk.owner.document;
   return {
     documentId: doc.id,
@@ -282,6 +381,8 @@ function toHit(chunk: ChunkEntry, score: number): KnowledgeHit {
     ...(doc.title !== undefined ? { title: doc.title } : {}),
     ...(doc.url !== undefined ? { url: doc.url } : {}),
     text: chunk.text,
+    ...(chunk.headings.length > 0 ? { headings: [...chunk.headings] } : {}),
     score,
+    confidence,
   };
 }

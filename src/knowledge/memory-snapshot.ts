@@ -15,6 +15,6 @@ export interface MemoryKnowledgeSnapshot {
   documents: Array<{
     document: KnowledgeDocument;
     /** Unit vectors; absent for a chunk that embedded to zero. */
-    chunks: Array<{ text: string; vector?: number[] }>;
+    chunks: Array<{ text: string; headings?: string[]; vector?: number[] }>;
   }>;
 }

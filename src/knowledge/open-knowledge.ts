@@ -3,7 +3,7 @@ import { StorageSetupError } from '../storage/storage-error.js';
 import type { Storage } from '../storage/storage.js';
 import { EmbedderMismatchError, type Embedder } from './embedder.js';
 import type { Knowledge } from './knowledge.js';
-import { MemoryKnowledge } from './memory-knowledge.js';
+import { MemoryKnowledge, type RetrievalOptions } from './memory-knowledge.js';
 import type { Reranker } from './reranker.js';
 
 export interface KnowledgeForStorageOptions {
@@ -11,6 +11,7 @@ export interface KnowledgeForStorageOptions {
   reranker?: Reranker;
   onRerankError?: (error: unknown) => void;
   now?: () => Date;
+  retrieval?: RetrievalOptions;
   /** `apply` creates or migrates the knowledge schema; `verify` (auto-migration off) only checks it. */
   schema: 'apply' | 'verify';
 }
@@ -35,6 +36,7 @@ export async function knowledgeForStorage(storage: Storage, options: KnowledgeFo
     ...(options.reranker ? { reranker: options.reranker } : {}),
     ...(options.onRerankError ? { onRerankError: options.onRerankError } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.retrieval ? { retrieval: options.retrieval } : {}),
   };
   if (storage instanceof SqlStorage) {
     const { SqlKnowledge } = await import('./sql/sql-knowledge.js');

@@ -57,7 +57,17 @@ export interface KnowledgeHit {
   title?: string;
   url?: string;
   text: string;
+  /** Heading path of the chunk inside its document, outermost first (absent before any heading). */
+  headings?: string[];
+  /** Ranking score: higher is better within one result list, not comparable across queries. */
   score: number;
+  /**
+   * How much of the query the hit's document covers: the idf-weighted share of the query's words
+   * (or their synonyms, at their lower weight) found in it, in [0, 1]. Comparable across queries and
+   * backends, which is what a relevance threshold needs. Every store sets it; hits recorded before it
+   * existed (a parked turn's checkpoint) lack it.
+   */
+  confidence?: number;
 }
 
 export interface SearchOptions {
@@ -65,6 +75,8 @@ export interface SearchOptions {
   limit: number;
   /** When given, only documents in at least one of these sets are searched. */
   documentSets?: readonly string[];
+  /** Hits whose `confidence` is below this are dropped (the knowledge base "had nothing"). */
+  minConfidence?: number;
   /** Aborts remote work (query embedding, reranking) when the turn is cancelled. */
   signal?: AbortSignal;
 }

@@ -1,4 +1,4 @@
-import { chunkText } from './chunk-text.js';
+import { chunkDocument, type DocumentChunk } from './chunk-text.js';
 import { documentRecord, sameDocument } from './document-record.js';
 import type { KnowledgeDocument, KnowledgeDocumentInput, UpsertedDocument } from './types.js';
 
@@ -12,7 +12,7 @@ export type UpsertPlan =
   /** Same text, new labels (title, ACL, sets, …): the chunks and their vectors are kept. */
   | { kind: 'relabel'; document: KnowledgeDocument }
   /** New or changed text: chunked (and embedded) again, replacing every old chunk. */
-  | { kind: 'reindex'; document: KnowledgeDocument; texts: string[]; created: boolean };
+  | { kind: 'reindex'; document: KnowledgeDocument; chunks: DocumentChunk[]; texts: string[]; created: boolean };
 
 export function planUpsert(
   organizationId: string,
@@ -25,8 +25,9 @@ export function planUpsert(
   if (previous && previous.contentHash === document.contentHash) {
     return { kind: 'relabel', document: { ...document, chunkCount: previous.chunkCount } };
   }
-  const texts = chunkText(document.content);
-  return { kind: 'reindex', document: { ...document, chunkCount: texts.length }, texts, created: !previous };
+  const chunks = chunkDocument(document.content);
+  const texts = chunks.map((c) => c.text);
+  return { kind: 'reindex', document: { ...document, chunkCount: texts.length }, chunks, texts, created: !previous };
 }
 
 /** What `upsert` reports for a plan once it is committed. */

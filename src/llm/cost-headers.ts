@@ -7,9 +7,12 @@ const COST_HEADERS = [
   'x-cost-usd',
 ];
 
-export function costFromHeaders(headers: Headers): number {
+/** `header` looks a response header up by its lower-case name. */
+export function costFromHeaders(header: (name: string) => string | null | undefined): number {
   for (const name of COST_HEADERS) {
-    const value = Number(headers.get(name));
+    const raw = header(name);
+    if (raw === null || raw === undefined) continue;
+    const value = Number(raw);
     if (Number.isFinite(value) && value > 0) return value;
   }
   return 0;

@@ -37,3 +37,33 @@ export class MapKeyResolver implements GatewayKeyResolver {
 export function redactKey(text: string, key: string | undefined): string {
   return key ? text.split(key).join('[redacted]') : text;
 }
+
+/** How long a host resolver's answer for an organization is reused (a rotated key applies after this). */
+export const KEY_CACHE_TTL_MS = 30_000;
+
+/**
+ * A host's resolver may ask a secret store on every call; every turn resolves its key. This keeps
+ * each organization's answer for a short TTL. Failures are not kept, so a vault outage is retried
+ * on the next turn, and concurrent turns of one organization share one lookup.
+ */
+export class CachedKeyResolver implements GatewayKeyResolver {
+  private readonly entries = new Map<string, { value: Promise<string | undefined>; expiresAt: number }>();
+
+  constructor(
+    private readonly inner: GatewayKeyResolver,
+    private readonly ttlMs: number = KEY_CACHE_TTL_MS,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  resolve(organizationId: string): Promise<string | undefined> {
+    const now = this.clock();
+    const hit = this.entries.get(organizationId);
+    if (hit && hit.expiresAt > now) return hit.value;
+    const value = this.inner.resolve(organizationId);
+    this.entries.set(organizationId, { value, expiresAt: now + this.ttlMs });
+    value.catch(() => {
+      if (this.entries.get(organizationId)?.value === value) this.entries.delete(organizationId);
+    });
+    return value;
+  }
+}

@@ -60,15 +60,17 @@ export interface EventualResponseInput {
   reply: string;
   citations: Citation[];
   usage: Usage | undefined;
-  /** The turn handed (or asked to hand) the conversation to a person. */
+  /** The turn wants a human: its knowledge search found nothing, or it handed the conversation to a person. */
   needsEscalation?: boolean;
+  escalationReason?: string;
 }
 
 export function eventualResponse(input: EventualResponseInput, now: number): ServerEvent {
   const inner = {
     messageId: input.messageId,
     response: input.needsEscalation ? { ...generalAgentResponse(input.reply), resolutionStatus: 'requires_escalation' as const } : generalAgentResponse(input.reply),
-    needsEscalation: input.needsEscalation === true,
+    needsEscalation: input.needsEscalation ?? false,
+    ...(input.needsEscalation && input.escalationReason ? { escalationReason: input.escalationReason } : {}),
     // Empty or absent optional payloads are omitted, not sent as [] or null.
     ...(input.citations.length > 0 ? { citations: input.citations } : {}),
     ...(input.usage ? { usage: input.usage } : {}),

@@ -1,8 +1,10 @@
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import { scopedTarget } from '../backplane/index.js';
 import type { App } from '../app.js';
 import { errorEvent, parseFrame, ProtocolError, type ServerEvent } from '../protocol/index.js';
 import { dispatch } from './handlers/dispatch.js';
+import { orgConnectionTarget } from './handlers/sessions.js';
 import type { ConnectionIdentity } from './principal.js';
 import { FrameRateGuard } from './rate-limit.js';
 import { TurnCancelled, type ActiveTurn } from './turn-slot.js';
@@ -24,6 +26,20 @@ const MAX_QUEUED_FRAMES = 256;
 /** 1008 "policy violation": the close code for a client that keeps flooding after RATE_LIMITED. */
 const POLICY_VIOLATION = 1008;
 
+/**
+ * Connections with frames waiting, flushed together by one setImmediate per event-loop turn rather
+ * than one per connection (fifty streaming turns would otherwise schedule fifty).
+ */
+const pendingFlush = new Set<Connection>();
+let flushScheduled = false;
+function flushAll(): void {
+  flushScheduled = false;
+  // Taken out first: a flush can lead to more sends (a slow consumer's close), which queue afresh.
+  const batch = [...pendingFlush];
+  pendingFlush.clear();
+  for (const connection of batch) connection.flush();
+}
+
 /** One client socket: parses frames, runs them in arrival order, and owns the connection's turn slot. */
 export class Connection {
   readonly id: string;
@@ -38,6 +54,10 @@ export class Connection {
   private readonly rate: FrameRateGuard;
   /** Run once when the socket goes away (e.g. an operator console's presence). */
   private readonly closeHooks: Array<() => void> = [];
+  /** Frames serialized since the last flush; written together, in order, at the end of this tick. */
+  private outbox: string[] = [];
+  /** The TCP socket under the WebSocket, corked around a batch so the batch leaves in one write. */
+  private readonly transport: Duplex | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -53,6 +73,8 @@ export class Connection {
       burst: this.app.config.frameBurst,
       closeAfter: this.app.config.rateLimitCloseAfter,
     });
+    // ws keeps its net.Socket on `_socket`; without it frames are still batched, only not corked.
+    this.transport = (socket as unknown as { _socket?: Duplex })._socket;
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     socket.on('close', () => this.onClose());
     socket.on('error', (err) => this.app.logger.debug({ conn: this.id, err: err.message }, 'socket error'));
@@ -61,6 +83,7 @@ export class Connection {
     if (this.identity.authenticated && access.userId !== undefined) {
       this.app.backplane.associate(this.id, scopedTarget(access.organizationId, { type: 'user', id: access.userId }));
       this.app.backplane.associate(this.id, { type: 'org', id: access.organizationId });
+      this.app.backplane.associate(this.id, orgConnectionTarget(access.organizationId, this.id));
     }
   }
 
@@ -78,9 +101,35 @@ export class Connection {
     return this.options.isDraining();
   }
 
+  /**
+   * Queues a frame. Everything sent in one event-loop turn (a burst of tokens parsed from one read of
+   * the gateway stream, a token and the turn's last event) goes out in one write at the end of that
+   * turn: setImmediate runs right after the I/O that produced the frames, so the first token is not
+   * held back behind anything but the work already in hand.
+   */
   send(event: ServerEvent): void {
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
-    this.socket.send(JSON.stringify(event));
+    this.outbox.push(JSON.stringify(event));
+    if (this.outbox.length === 1) pendingFlush.add(this);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flushAll);
+    }
+  }
+
+  /** Writes the queued frames in one corked batch (called at the end of the tick, or before a close). */
+  flush(): void {
+    const frames = this.outbox;
+    if (frames.length === 0) return;
+    this.outbox = [];
+    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
+    const transport = this.transport;
+    transport?.cork();
+    try {
+      for (const frame of frames) this.socket.send(frame);
+    } finally {
+      transport?.uncork();
+    }
     // A client that stops reading must not make us buffer without bound; everyone else is unaffected.
     if (this.socket.bufferedAmount > this.app.config.maxBufferedBytes) {
       this.app.logger.warn({ conn: this.id, buffered: this.socket.bufferedAmount }, 'slow consumer disconnected');
@@ -140,6 +189,8 @@ export class Connection {
   }
 
   close(code: number, reason: string): void {
+    // What was already said (the RATE_LIMITED before an abuse close, a turn's last event) goes first.
+    this.flush();
     this.onClose();
     this.socket.close(code, reason);
   }

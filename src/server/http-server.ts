@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { serveMetrics, serveReadiness } from './observability-routes.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -8,7 +9,7 @@ import { Connection } from './connection.js';
 import { HttpError, sendError } from './http-io.js';
 import { anonymousIdentity, principalIdentity, type ConnectionIdentity } from './principal.js';
 import { ConnectionsPerIp } from './rate-limit-ip.js';
-import { TurnCancelled } from './turn-slot.js';
+import { ShutdownRelease, TurnCancelled } from './turn-slot.js';
 import { TurnTracker } from './turn-tracker.js';
 import { MemoryStorage } from '../storage/memory-storage.js';
 import { widgetRoutes } from './widget-routes.js';
@@ -42,6 +43,14 @@ export async function startServer(app: App): Promise<RunningServer> {
     const pathname = url.pathname;
     if (pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok');
+      return;
+    }
+    if (pathname === '/ready' && (req.method === 'GET' || req.method === 'HEAD')) {
+      await serveReadiness(app, res, draining);
+      return;
+    }
+    if (pathname === '/metrics' && req.method === 'GET' && app.telemetry.metrics) {
+      await serveMetrics(app.telemetry.metrics, config.observability.metricsToken, req, res);
       return;
     }
     if (pathname === '/admin' || pathname.startsWith('/admin/')) {
@@ -117,7 +126,11 @@ export async function startServer(app: App): Promise<RunningServer> {
         isDraining: () => draining,
       });
       connections.add(connection);
-      ws.on('close', () => connections.delete(connection));
+      app.telemetry.metrics?.openSockets.inc();
+      ws.on('close', () => {
+        connections.delete(connection);
+        app.telemetry.metrics?.openSockets.dec();
+      });
     });
   }
 
@@ -137,15 +150,18 @@ export async function startServer(app: App): Promise<RunningServer> {
       draining = true;
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
-      // With durable approvals, a turn parked on a human would only hold the drain: it is stopped with
-      // its approval and checkpoint kept, and a confirm after the restart finishes it.
-      const releaseParked = () => {
-        const released = app.approvals.releaseAll(new TurnCancelled('shutdown'));
-        if (released > 0) logger.info({ turns: released }, 'released turns parked on approval; they resume after restart');
-      };
+      // A turn parked on a human would only hold the drain. With durable approvals it is stopped with
+      // its approval and checkpoint kept, and a confirm after the restart finishes it; in memory
+      // nothing survives, so its client is told the turn ended. Turns that park during the drain too.
       const durable = !(app.storage instanceof MemoryStorage);
-      const releaser = durable ? setInterval(releaseParked, 100) : undefined;
-      if (durable) releaseParked();
+      const releaseParked = () => {
+        const released = app.approvals.releaseAll(new ShutdownRelease(durable));
+        if (released > 0) {
+          logger.info({ turns: released, resumable: durable }, durable ? 'released turns parked on approval; they resume after restart' : 'ended turns parked on approval');
+        }
+      };
+      const releaser = setInterval(releaseParked, 100);
+      releaseParked();
       if (tracker.size > 0) {
         logger.info({ turns: tracker.size }, 'draining in-flight turns');
         const finished = await tracker.drain(config.drainTimeoutMs);

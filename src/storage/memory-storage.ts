@@ -12,13 +12,41 @@ import type {
   Session,
 } from './types.js';
 
-/** Process-memory storage: the zero-config default. Returns copies so callers cannot mutate state. */
+/** One conversation's messages in order, and where each id sits, so a cursor is found in O(1). */
+interface MessageLog {
+  readonly list: Message[];
+  readonly indexById: Map<string, number>;
+}
+
+function frozenRef(ref: Message['from']): Message['from'] {
+  return ref && Object.freeze({ ...ref });
+}
+
+/**
+ * A deep-frozen copy of a message: taken once on write, then handed to every reader as is. Messages
+ * are read every turn (history), so copying them per read would make a turn cost O(history) copies.
+ */
+function frozenMessage(m: Message): Message {
+  const items = Object.freeze(m.content.items.map((item) => Object.freeze({ ...item })));
+  const record: Message = {
+    ...m,
+    content: Object.freeze({ ...m.content, items: items as Message['content']['items'] }),
+  };
+  if (m.from) record.from = frozenRef(m.from);
+  if (m.to) record.to = frozenRef(m.to);
+  return Object.freeze(record);
+}
+
+/**
+ * Process-memory storage: the zero-config default. Callers cannot change what is stored: messages
+ * are frozen (read-only for everyone), every other record is handed out as a copy.
+ */
 export class MemoryStorage implements Storage {
   private readonly conversations = new Map<string, Conversation>();
   /** `${organizationId}\u0000${idempotencyKey}` → conversation id, so idempotent creates stay O(1). */
   private readonly conversationsByKey = new Map<string, string>();
   private readonly participants = new Map<string, Participant>();
-  private readonly messagesByConversation = new Map<string, Message[]>();
+  private readonly messagesByConversation = new Map<string, MessageLog>();
   private readonly sessions = new Map<string, Session>();
   private readonly approvals = new Map<string, PendingApproval>();
 
@@ -65,30 +93,37 @@ export class MemoryStorage implements Storage {
   }
 
   async appendMessage(message: Message): Promise<Message> {
-    let list = this.messagesByConversation.get(message.conversationId);
-    if (!list) {
-      list = [];
-      this.messagesByConversation.set(message.conversationId, list);
+    let log = this.messagesByConversation.get(message.conversationId);
+    if (!log) {
+      log = { list: [], indexById: new Map() };
+      this.messagesByConversation.set(message.conversationId, log);
     }
-    list.push(structuredClone(message));
-    return structuredClone(message);
+    const record = frozenMessage(message);
+    log.indexById.set(record.id, log.list.length);
+    log.list.push(record);
+    return record;
   }
 
+  /** O(limit): walks from the cursor (or the chosen end) without touching the rest of the conversation. */
   async listMessages(query: MessageQuery): Promise<MessagePage> {
-    const all = this.messagesByConversation.get(query.conversationId) ?? [];
-    const ordered = query.order === 'asc' ? all : [...all].reverse();
-    let start = 0;
-    if (query.cursor !== undefined) {
-      const at = ordered.findIndex((m) => m.id === query.cursor);
-      start = at === -1 ? 0 : at + 1;
+    const log = this.messagesByConversation.get(query.conversationId);
+    if (!log || query.limit <= 0) return { messages: [], nextCursor: null };
+    const { list } = log;
+    const at = query.cursor === undefined ? undefined : log.indexById.get(query.cursor);
+    const page: Message[] = [];
+    let hasMore: boolean;
+    if (query.order === 'asc') {
+      // An unknown cursor reads from the start, like no cursor at all.
+      let i = at === undefined ? 0 : at + 1;
+      for (; i < list.length && page.length < query.limit; i++) page.push(list[i]!);
+      hasMore = i < list.length;
+    } else {
+      let i = at === undefined ? list.length - 1 : at - 1;
+      for (; i >= 0 && page.length < query.limit; i--) page.push(list[i]!);
+      hasMore = i >= 0;
     }
-    const page = ordered.slice(start, start + query.limit);
-    const hasMore = start + page.length < ordered.length;
     const last = page[page.length - 1];
-    return {
-      messages: page.map((m) => structuredClone(m)),
-      nextCursor: hasMore && last ? last.id : null,
-    };
+    return { messages: page, nextCursor: hasMore && last ? last.id : null };
   }
 
   async createSession(session: Session): Promise<Session> {
@@ -117,6 +152,17 @@ export class MemoryStorage implements Storage {
     // Delete happens synchronously with the read, so two awaiting callers cannot both get it.
     this.approvals.delete(sessionId);
     return found;
+  }
+
+  async sweepExpiredApprovals(before: Date): Promise<number> {
+    let swept = 0;
+    for (const [sessionId, approval] of this.approvals) {
+      if (Date.parse(approval.expiresAt) < before.getTime()) {
+        this.approvals.delete(sessionId);
+        swept++;
+      }
+    }
+    return swept;
   }
 
   async close(): Promise<void> {}

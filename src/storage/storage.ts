@@ -35,5 +35,10 @@ export interface Storage {
    * With `match`, only an approval for that request and tool call is taken; any other stays.
    */
   takePendingApproval(sessionId: string, match?: ApprovalMatch): Promise<PendingApproval | undefined>;
+  /**
+   * Deletes approvals that expired before `before`; returns how many. Optional: a backend whose
+   * records expire by themselves (or cost nothing while they wait) need not have it.
+   */
+  sweepExpiredApprovals?(before: Date): Promise<number>;
   close(): Promise<void>;
 }

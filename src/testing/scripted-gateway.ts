@@ -14,7 +14,9 @@ export type ScriptStep =
   | { kind: 'error'; status: number; body?: string; retryAfterMs?: number }
   | { kind: 'hang'; text?: string }
   | { kind: 'dieMidStream'; text: string }
-  | { kind: 'stall'; text?: string };
+  | { kind: 'stall'; text?: string }
+  /** Streams the text, then ends the response cleanly with neither a finish_reason nor `[DONE]`. */
+  | { kind: 'truncate'; text: string };
 
 export interface ChatRequestToolCall {
   id: string;
@@ -457,6 +459,14 @@ export async function startScriptedGateway(opts: ScriptedGatewayOptions = {}): P
           if (step.text !== undefined) await streamTextDeltas(sse, life, step.text, DEFAULT_CHUNK_SIZE, 0);
         }
         await life.untilEnded();
+        return;
+      }
+      case 'truncate': {
+        if (streaming) {
+          const sse = openSse(res, life, body);
+          await streamTextDeltas(sse, life, step.text, DEFAULT_CHUNK_SIZE, 0);
+        }
+        if (!life.ended) res.end();
         return;
       }
       case 'dieMidStream': {

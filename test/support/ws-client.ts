@@ -33,8 +33,13 @@ export class TestClient {
   }
 
   static connect(url: string): Promise<TestClient> {
+    return TestClient.connectWith(url);
+  }
+
+  /** Like connect, sending an Origin header (what a browser on that page sends). */
+  static connectWith(url: string, origin?: string): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(url, origin === undefined ? {} : { origin });
       const client = new TestClient(ws);
       ws.once('open', () => resolve(client));
       ws.once('error', reject);

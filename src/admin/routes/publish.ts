@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { scopedTarget } from '../../backplane/index.js';
+import { orgConnectionTarget } from '../../server/handlers/sessions.js';
 import { sendJson } from '../../server/http-io.js';
 import { route, type RouteContext } from '../route.js';
 
@@ -11,7 +12,7 @@ const publishBody = z.object({
 export const publishRoute = route({
   method: 'POST',
   path: '/admin/publish',
-  summary: 'Pushes an event to every socket associated with a connection, session, user, organization or agent.',
+  summary: "Pushes an event to the caller's organization's sockets associated with a connection, session, user, organization or agent (anything else reaches nobody).",
   minRole: 'admin',
   body: publishBody,
   response: { status: 200, schema: z.object({ delivered: z.number().int() }), description: 'Sockets reached in this process.' },
@@ -23,7 +24,10 @@ export const publishRoute = route({
       const session = await app.storage.getSession(body.target.id);
       if (!session || session.organizationId !== org) return sendJson(res, 200, { delivered: 0 });
     }
-    const delivered = await app.backplane.publish(scopedTarget(org, body.target), { timestamp: Date.now(), ...body.event });
+    // A socket is addressable by connection id only under the organizations it belongs to: its
+    // signed-in principal's, and those of the sessions it uses.
+    const target = body.target.type === 'connection' ? orgConnectionTarget(org, body.target.id) : scopedTarget(org, body.target);
+    const delivered = await app.backplane.publish(target, { timestamp: Date.now(), ...body.event });
     sendJson(res, 200, { delivered });
   },
 });

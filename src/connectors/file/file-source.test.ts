@@ -16,6 +16,8 @@ async function drain(source: Source, cursor: string | null): Promise<{ items: Pu
   }
 }
 
+const confined = { fileRoots: [tmpdir()], allowPrivateAddresses: false };
+
 const summary = (items: PullItem[]) =>
   items.map((i) => `${i.kind}:${i.kind === 'document' ? i.document.id : i.kind === 'deleted' ? i.id : i.source}`).sort();
 
@@ -25,7 +27,7 @@ describe('file source', () => {
     writeFileSync(join(dir, 'old.md'), '# Old\n\nWritten first.');
     await sleep(20);
     writeFileSync(join(dir, 'new.txt'), 'Written second.');
-    const source = fileSource('kb', { path: dir, documentSets: ['s'] });
+    const source = fileSource('kb', { path: dir, documentSets: ['s'] }, confined);
 
     const first = await drain(source, null);
     expect(summary(first.items)).toEqual(['document:kb/new.txt', 'document:kb/old.md']);
@@ -48,8 +50,8 @@ describe('file source', () => {
   it('skips files it cannot use and fails for a path that does not exist', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'so-file-source-'));
     writeFileSync(join(dir, 'empty.md'), '   \n');
-    const { items } = await drain(fileSource('kb', { path: dir }), null);
+    const { items } = await drain(fileSource('kb', { path: dir }, confined), null);
     expect(items).toEqual([{ kind: 'skipped', source: 'kb/empty.md', reason: 'no text content' }]);
-    await expect(drain(fileSource('kb', { path: join(dir, 'nope') }), null)).rejects.toThrow(/ENOENT/);
+    await expect(drain(fileSource('kb', { path: join(dir, 'nope') }, confined), null)).rejects.toThrow(/ENOENT/);
   });
 });

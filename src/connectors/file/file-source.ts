@@ -6,12 +6,15 @@ import { walkFiles } from '../../ingest/files/walk.js';
 import { placeDocument, type ConnectorPlacement } from '../placement.js';
 import type { PullItem, Source } from '../source.js';
 import type { FileConnectorConfig } from '../types.js';
+import type { ConnectorConfinement } from '../confinement.js';
 import { changeTimeMs, parseFileCursor } from './change-time.js';
+import { confinedStart, insideRoots, realRoots } from './file-roots.js';
 
 /** The files to consider, relative to `root`: the tree under a directory, or the one file named. */
-async function* candidates(config: FileConnectorConfig): AsyncGenerator<{ root: string; relative: string } | PullItem> {
-  const absolute = resolve(config.path);
-  // A missing or unreadable root fails the run: "succeeded, 0 documents" would hide a typo.
+async function* candidates(config: FileConnectorConfig, roots: readonly string[]): AsyncGenerator<{ root: string; relative: string } | PullItem> {
+  // A missing or unreadable root, or one outside the allowed roots, fails the run: "succeeded,
+  // 0 documents" would hide a typo (or an attempt).
+  const absolute = await confinedStart(config.path, roots);
   const rootStats = await stat(absolute);
   if (!rootStats.isDirectory()) {
     yield { root: dirname(absolute), relative: basename(absolute) };
@@ -30,7 +33,7 @@ async function* candidates(config: FileConnectorConfig): AsyncGenerator<{ root: 
  * millisecond after the last run looked. Document ids are `<connector name>/<relative path>`, so two
  * file connectors with the same layout don't overwrite each other. Deleted files are not noticed.
  */
-export function fileSource(connectorName: string, config: FileConnectorConfig): Source {
+export function fileSource(connectorName: string, config: FileConnectorConfig, confinement: ConnectorConfinement): Source {
   const placement: ConnectorPlacement = {
     connectorName,
     ...(config.documentSets ? { documentSets: config.documentSets } : {}),
@@ -38,14 +41,20 @@ export function fileSource(connectorName: string, config: FileConnectorConfig): 
   };
   return {
     async *pull(cursor) {
+      const roots = await realRoots(confinement);
       const since = parseFileCursor(cursor);
       let newest = since;
-      for await (const next of candidates(config)) {
+      for await (const next of candidates(config, roots)) {
         if ('kind' in next) {
           yield next;
           continue;
         }
         const id = `${connectorName}/${next.relative}`;
+        // A symlinked file is read only when what it points at is inside a root too.
+        if (!(await insideRoots(resolve(next.root, next.relative), roots))) {
+          yield { kind: 'skipped', source: id, reason: 'links outside the directories file connectors may read' };
+          continue;
+        }
         let changed: number;
         try {
           changed = changeTimeMs(await stat(resolve(next.root, next.relative)));

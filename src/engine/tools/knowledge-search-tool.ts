@@ -4,8 +4,16 @@ import type { Tool } from './tool.js';
 const DEFAULT_LIMIT = 3;
 const MAX_LIMIT = 10;
 
-/** The built-in retrieval tool; its results are citations of the turn like the auto-injected context. */
-export function knowledgeSearchTool(knowledge: Knowledge): Tool {
+export interface KnowledgeSearchToolOptions {
+  /** Hits below this confidence are not returned (nor cited); see `SMOOTH_AGENT_RETRIEVAL_MIN_CONFIDENCE`. */
+  minConfidence?: number;
+}
+
+/**
+ * The built-in retrieval tool; its results are citations of the turn like the auto-injected context,
+ * and it searches the same scope: the caller's access and the turn's document sets.
+ */
+export function knowledgeSearchTool(knowledge: Knowledge, options: KnowledgeSearchToolOptions = {}): Tool {
   return {
     name: 'knowledge_search',
     description:
@@ -26,7 +34,13 @@ export function knowledgeSearchTool(knowledge: Knowledge): Tool {
       }
       const requested = typeof args.limit === 'number' && Number.isFinite(args.limit) ? Math.trunc(args.limit) : DEFAULT_LIMIT;
       const limit = Math.min(Math.max(requested, 1), MAX_LIMIT);
-      const hits = await knowledge.search(query, { access: context.access, limit });
+      const hits = await knowledge.search(query, {
+        access: context.access,
+        limit,
+        ...(context.documentSets ? { documentSets: context.documentSets } : {}),
+        ...(options.minConfidence !== undefined ? { minConfidence: options.minConfidence } : {}),
+        signal: context.signal,
+      });
       context.recordSources(hits);
       if (hits.length === 0) return `No knowledge base results found for query: ${JSON.stringify(query)}`;
       const lines = hits.map(

@@ -6,6 +6,8 @@ export interface ToolContext {
   organizationId: string;
   agentId: string;
   access: AccessContext;
+  /** Document sets the turn's retrieval is scoped to (the agent's); absent: every set. */
+  documentSets?: readonly string[];
   /** Aborted when the turn is cancelled or the client disconnects; long-running tools must honour it. */
   signal: AbortSignal;
   /** Lets a tool report documents it used, so they become citations of the turn. */

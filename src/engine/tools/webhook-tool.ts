@@ -10,11 +10,38 @@ export const webhookToolDefinition = z.object({
   headers: z.record(z.string(), z.string()).default({}),
   timeoutMs: z.number().int().positive().max(600_000).default(10_000),
   confirmation: z.string().min(1).max(500).optional(),
+  /** Bytes of the response body read and handed to the model; the rest is dropped and the cut marked. */
+  maxResponseBytes: z.number().int().positive().max(16 * 1024 * 1024).default(64 * 1024),
 });
 
 export type WebhookToolDefinition = z.output<typeof webhookToolDefinition>;
 
 const ERROR_BODY_PREVIEW = 300;
+
+/**
+ * Reads at most `limit` bytes and stops the transfer there: a tool answering with megabytes must not
+ * be buffered whole, nor flood the model's context.
+ */
+async function readCapped(response: Response, limit: number): Promise<{ text: string; truncated: boolean }> {
+  if (!response.body) return { text: '', truncated: false };
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let read = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { text: text + decoder.decode(), truncated: false };
+    const room = limit - read;
+    if (value.byteLength > room) {
+      // A character cut in half at the limit is dropped by the streaming decoder, not mangled.
+      text += decoder.decode(value.subarray(0, room), { stream: true });
+      await reader.cancel().catch(() => undefined);
+      return { text, truncated: true };
+    }
+    read += value.byteLength;
+    text += decoder.decode(value, { stream: true });
+  }
+}
 
 function resultFromBody(body: string, contentType: string): string {
   if (contentType.startsWith('text/')) return body;
@@ -43,6 +70,7 @@ export function webhookTool(definition: WebhookToolDefinition, fetchImpl: typeof
       const timeout = AbortSignal.timeout(definition.timeoutMs);
       let response: Response;
       let body: string;
+      let truncated: boolean;
       try {
         response = await fetchImpl(definition.url, {
           method: definition.method,
@@ -59,7 +87,7 @@ export function webhookTool(definition: WebhookToolDefinition, fetchImpl: typeof
           }),
           signal: AbortSignal.any([context.signal, timeout]),
         });
-        body = await response.text();
+        ({ text: body, truncated } = await readCapped(response, definition.maxResponseBytes));
       } catch (err) {
         if (context.signal.aborted) throw context.signal.reason;
         if (timeout.aborted) return { content: `error: ${definition.name} timed out after ${definition.timeoutMs} ms`, isError: true };
@@ -71,6 +99,8 @@ export function webhookTool(definition: WebhookToolDefinition, fetchImpl: typeof
           isError: true,
         };
       }
+      // A cut JSON document no longer parses: it goes to the model as the text it is, marked.
+      if (truncated) return { content: `${body}\n[truncated: the response exceeded ${definition.maxResponseBytes} bytes]`, isError: false };
       return { content: resultFromBody(body, response.headers.get('content-type') ?? ''), isError: false };
     },
   };

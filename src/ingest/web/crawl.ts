@@ -13,6 +13,10 @@ export interface CrawlOptions {
   depth: number;
   /** Most pages fetched for this starting URL, sitemap pages included. */
   maxPages: number;
+  /** How each hop is fetched (connectors: public addresses only). Default: the global fetch. */
+  fetch?: typeof fetch;
+  /** Hold every hop, the start URL's own redirects included, to the start URL's origin. */
+  pinStartOrigin?: boolean;
 }
 
 /** A nested sitemap index that never ends must not keep the run going forever. */
@@ -34,7 +38,12 @@ function problem(page: QueuedPage, reason: string): IngestItem {
 }
 
 /** Page URLs from a sitemap and the sitemap indexes under it, same origin only. */
-async function* expandSitemap(first: FetchedPage, origin: string, pages: Set<string>): AsyncGenerator<IngestItem> {
+async function* expandSitemap(
+  first: FetchedPage,
+  origin: string,
+  pages: Set<string>,
+  fetchOptions: Pick<CrawlOptions, 'fetch'>,
+): AsyncGenerator<IngestItem> {
   const queue: FetchedPage[] = [first];
   const seen = new Set([first.url]);
   let ignored = 0;
@@ -68,7 +77,7 @@ async function* expandSitemap(first: FetchedPage, origin: string, pages: Set<str
         return;
       }
       try {
-        queue.push(await fetchPage(key, { sameOriginAs: origin }));
+        queue.push(await fetchPage(key, { sameOriginAs: origin, ...(fetchOptions.fetch ? { fetch: fetchOptions.fetch } : {}) }));
       } catch (err) {
         yield { kind: 'failed', source: key, reason: `sitemap: ${reasonOf(err)}` };
       }
@@ -100,7 +109,10 @@ async function extractPage(page: QueuedPage, fetched: FetchedPage): Promise<{ it
 export async function* crawl(start: string, options: CrawlOptions): AsyncGenerator<IngestItem> {
   let first: FetchedPage;
   try {
-    first = await fetchPage(start);
+    first = await fetchPage(start, {
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.pinStartOrigin ? { sameOriginAs: new URL(start).origin } : {}),
+    });
   } catch (err) {
     yield { kind: 'failed', source: URL.canParse(start) ? pageKey(start) : start, reason: reasonOf(err) };
     return;
@@ -126,7 +138,7 @@ export async function* crawl(start: string, options: CrawlOptions): AsyncGenerat
   const prefetched = new Map<string, FetchedPage>();
   if (isXml(first.mediaType) && parseSitemap(decodeText(first.bytes, first.charset))) {
     const pages = new Set<string>();
-    yield* expandSitemap(first, origin, pages);
+    yield* expandSitemap(first, origin, pages, options);
     let added = 0;
     for (const url of pages) if (enqueue(url, 0, true)) added++;
     yield { kind: 'discovered', count: added };
@@ -144,7 +156,7 @@ export async function* crawl(start: string, options: CrawlOptions): AsyncGenerat
     let fetched = prefetched.get(page.url);
     if (!fetched) {
       try {
-        fetched = await fetchPage(page.url, { sameOriginAs: origin });
+        fetched = await fetchPage(page.url, { sameOriginAs: origin, ...(options.fetch ? { fetch: options.fetch } : {}) });
       } catch (err) {
         yield problem(page, reasonOf(err));
         continue;

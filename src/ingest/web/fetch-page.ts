@@ -14,6 +14,8 @@ export interface FetchOptions {
   sameOriginAs?: string;
   timeoutMs?: number;
   maxBytes?: number;
+  /** How to GET one hop (redirects are followed here); connectors pass one that refuses private addresses. */
+  fetch?: typeof fetch;
 }
 
 const MAX_REDIRECTS = 5;
@@ -43,7 +45,7 @@ export async function fetchPage(url: string, options: FetchOptions = {}): Promis
   const signal = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let current = new URL(url);
   for (let hop = 0; ; hop++) {
-    const response = await fetch(current, {
+    const response = await (options.fetch ?? fetch)(current, {
       redirect: 'manual',
       signal,
       headers: { 'user-agent': USER_AGENT, accept: 'text/html, text/plain;q=0.9, */*;q=0.5' },

@@ -4,7 +4,8 @@ import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-
 import type { DynamoTableAccess } from '../../storage/dynamodb/dynamo-storage.js';
 import { assertSameEmbeddingSpace, checkEmbeddings, embeddingSpaceOf, type Embedder } from '../embedder.js';
 import type { Knowledge } from '../knowledge.js';
-import type { MemoryKnowledgeOptions } from '../memory-knowledge.js';
+import type { DocumentChunk } from '../chunk-text.js';
+import type { MemoryKnowledgeOptions, RetrievalOptions } from '../memory-knowledge.js';
 import type { Reranker } from '../reranker.js';
 import type { KnowledgeDocument, KnowledgeDocumentInput, KnowledgeHit, SearchOptions, UpsertedDocument } from '../types.js';
 import { planUpsert, upsertedDocument, type UpsertPlan } from '../upsert-plan.js';
@@ -20,6 +21,8 @@ export interface DynamoKnowledgeOptions {
   reranker?: 'off' | 'lexical' | Reranker;
   onRerankError?: (error: unknown) => void;
   now?: () => Date;
+  /** How queries are analysed and ranked; the same options, and defaults, as the memory store's. */
+  retrieval?: RetrievalOptions;
 }
 
 /** BatchGetItem's limit. */
@@ -52,6 +55,7 @@ export class DynamoKnowledge implements Knowledge {
       embedder,
       ...(options.reranker ? { reranker: options.reranker } : {}),
       ...(options.onRerankError ? { onRerankError: options.onRerankError } : {}),
+      ...(options.retrieval ? { retrieval: options.retrieval } : {}),
     };
     this.cache = new PartitionCache(access, embeddingSpaceOf(embedder), memory);
     this.now = options.now ?? (() => new Date());
@@ -129,7 +133,7 @@ export class DynamoKnowledge implements Knowledge {
     const stored: StoredDocument = { document, generation, revision: (previous?.revision ?? 0) + 1 };
     const { item, parts } = documentItems(stored);
     // A relabel keeps the generation: same text, so its chunks and content parts stay valid as they are.
-    const written: Item[] = plan.kind === 'reindex' ? [...parts, ...this.chunkItems(document, generation, plan.texts, vectors)] : [];
+    const written: Item[] = plan.kind === 'reindex' ? [...parts, ...this.chunkItems(document, generation, plan.chunks, vectors)] : [];
     await batchWrite(doc, table, written.map((put) => ({ put })));
     try {
       await doc.send(
@@ -150,8 +154,8 @@ export class DynamoKnowledge implements Knowledge {
     return stored;
   }
 
-  private chunkItems(document: KnowledgeDocument, generation: string, texts: string[], vectors: Map<string, Float32Array>): Item[] {
-    return texts.map((text, ordinal) => {
+  private chunkItems(document: KnowledgeDocument, generation: string, chunks: readonly DocumentChunk[], vectors: Map<string, Float32Array>): Item[] {
+    return chunks.map(({ text, headings }, ordinal) => {
       const vector = vectors.get(text);
       const bytes = vector && encodeVector(vector);
       return {
@@ -161,6 +165,7 @@ export class DynamoKnowledge implements Knowledge {
         gen: generation,
         ordinal,
         text,
+        ...(headings.length > 0 ? { headings } : {}),
         ...(bytes ? { vector: bytes } : {}),
       };
     });

@@ -76,7 +76,8 @@ export class PartitionCache {
       // A chunk of another generation belongs to a write that was superseded or never completed.
       if (!owner || owner.generation !== item.gen) continue;
       const bytes = item.vector instanceof Uint8Array ? item.vector : undefined;
-      owner.chunks.push({ text: String(item.text), ...(bytes ? { vector: decodeVector(bytes, this.space.dimensions) } : {}) });
+      const headings = Array.isArray(item.headings) ? item.headings.map(String) : [];
+      owner.chunks.push({ text: String(item.text), headings, ...(bytes ? { vector: decodeVector(bytes, this.space.dimensions) } : {}) });
     }
     return { version, knowledge: MemoryKnowledge.load(this.space, documents.values(), this.options) };
   }

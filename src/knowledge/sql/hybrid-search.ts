@@ -1,6 +1,5 @@
 import type { SqlExecutor } from '../../storage/sql/sql-client.js';
-import { reciprocalRankFusion } from '../fusion.js';
-import type { Ranked } from '../top-k.js';
+import { fieldTerms, type Candidate, type PartitionStats, type WeightedTerm } from '../field-ranking.js';
 import type { AccessContext } from '../types.js';
 import { accessPredicate } from './access-predicate.js';
 
@@ -9,6 +8,7 @@ export interface ChunkCandidate {
   chunkId: string;
   documentId: string;
   text: string;
+  headings: string[];
   source: string;
   title?: string;
   url?: string;
@@ -18,9 +18,12 @@ interface ArmRow {
   document_id: string;
   ordinal: number;
   text: string;
+  chunk_title: string;
+  headings: string;
   source: string;
   title: string | null;
   url: string | null;
+  similarity?: number | string;
 }
 
 export interface HybridQuery {
@@ -28,8 +31,8 @@ export interface HybridQuery {
   documentSets: readonly string[] | undefined;
   /** pgvector text of the query embedding; null skips the dense arm (a zero vector is similar to nothing). */
   vector: string | null;
-  /** The query's words; to_tsquery stems them with the english configuration and drops stop words. */
-  words: readonly string[];
+  /** The analysed query: Snowball stems, the lexemes Postgres' `english` configuration stored. */
+  terms: readonly WeightedTerm[];
   /** How many candidates each arm fetches. */
   candidates: number;
 }
@@ -37,48 +40,82 @@ export interface HybridQuery {
 /** HNSW's candidate list must cover what the dense arm asks for; pgvector caps it at 1000. */
 const MAX_EF_SEARCH = 1000;
 
-/** Bounds that keep a pasted essay from becoming a huge tsquery; a word longer than this is not a word. */
-const MAX_WORDS = 64;
-const MAX_WORD_LENGTH = 100;
+/** Bounds that keep a pasted essay from becoming a huge tsquery. */
+const MAX_TERMS = 64;
 
 /**
- * The words of a query as to_tsquery input atoms: letters and digits only, so nothing in them is
- * tsquery syntax. Joined with `|`, a chunk needs only some of them, as in BM25: "return policy" must
- * find a chunk about returns that never says "policy".
+ * ts_rank_cd's weights for D, C, B, A: body, (unused), headings, title — the field weights of the
+ * BM25F ranking, scaled into ts_rank_cd's [0, 1].
  */
-export function queryWords(query: string): string[] {
-  const words = query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return [...new Set(words.filter((w) => w.length <= MAX_WORD_LENGTH))].slice(0, MAX_WORDS);
+const TS_WEIGHTS = '{0.33, 0.33, 0.67, 1.0}';
+
+/**
+ * The query's stems as a tsquery of quoted lexemes joined with `|` (a chunk needs only some of them, as
+ * in BM25). Stems are letters and digits only (see `words`), so quoting them is all the escaping needed,
+ * and they are matched as they are, not stemmed again.
+ */
+export function lexemeQuery(terms: readonly WeightedTerm[]): string {
+  return [...new Set(terms.map((t) => t.term))]
+    .slice(0, MAX_TERMS)
+    .map((t) => `'${t}'`)
+    .join(' | ');
 }
 
 /** The chunk columns a hit needs, joined with its document; `c` is the chunk, `d` the document. */
-const HIT_COLUMNS = 'c.document_id, c.ordinal, c.text, d.source, d.title, d.url';
+const HIT_COLUMNS = 'c.document_id, c.ordinal, c.text, c.title AS chunk_title, c.headings, d.source, d.title, d.url';
 const DOCUMENT_JOIN = 'JOIN knowledge_documents d ON d.organization_id = c.organization_id AND d.id = c.document_id';
 
 /**
- * The two arms, each restricted by the access predicate inside its scan, fused here with the same RRF
- * as every other store. Keyword: `ts_rank` over the GIN-indexed tsvector. Dense: cosine distance,
- * positive similarity only (as in memory), nearest first.
+ * Statistics of the caller's partition (organization, ACL, document sets) for BM25F: chunk count,
+ * mean field lengths, and each query term's document frequency, in one scan under the same access
+ * predicate as the arms, so documents the caller cannot read never move its scores.
+ */
+async function partitionStats(tx: SqlExecutor, query: HybridQuery): Promise<PartitionStats> {
+  const filter = accessPredicate(query.access, query.documentSets, 1);
+  const distinct = [...new Set(query.terms.map((t) => t.term))].slice(0, MAX_TERMS);
+  const next = filter.params.length + 1;
+  const counts = distinct.map((_, i) => `count(*) FILTER (WHERE c.tsv @@ $${next + i}::tsquery) AS df${i}`);
+  const [row] = await tx.query<Record<string, number | string | null>>(
+    `SELECT count(*) AS n, avg(c.title_terms) AS title, avg(c.heading_terms) AS headings, avg(c.body_terms) AS body
+       ${counts.length > 0 ? `, ${counts.join(', ')}` : ''}
+     FROM knowledge_chunks c WHERE ${filter.sql}`,
+    [...filter.params, ...distinct.map((t) => `'${t}'`)],
+  );
+  const df = new Map(distinct.map((t, i) => [t, Number(row?.[`df${i}`] ?? 0)]));
+  return {
+    chunks: Number(row?.n ?? 0),
+    averageLength: { title: Number(row?.title ?? 0), headings: Number(row?.headings ?? 0), body: Number(row?.body ?? 0) },
+    documentFrequency: (term) => df.get(term) ?? 0,
+  };
+}
+
+/**
+ * Candidate generation and statistics in SQL, ranking in `rankCandidates` (as every store ranks).
+ * Keyword arm: the field-weighted tsvector (`setweight` title A, headings B, body D) through its GIN
+ * index, ordered by `ts_rank_cd`. Dense arm: cosine distance, positive similarity only (as in memory),
+ * nearest first. Both restricted by the access predicate inside their scan.
  *
  * The dense arm runs with sequential and bitmap scans disabled for the rest of the transaction: what
  * remains is the HNSW index (a large organization: ~2 ms instead of ~30 ms for an exact scan of 10k
  * chunks, which the planner's cost model would otherwise pick) or the primary key's organization
  * prefix (a small organization: an exact scan of only its own chunks). It runs after the keyword
- * arm, whose GIN index is only reachable through a bitmap scan. `pgvector ≥ 0.8`'s iterative scan
+ * arm and the statistics, whose scans it would otherwise forbid. `pgvector ≥ 0.8`'s iterative scan
  * keeps the index scan going past chunks the access predicate rejects.
  */
-export async function hybridSearch(tx: SqlExecutor, query: HybridQuery): Promise<Ranked<ChunkCandidate>[]> {
+export async function hybridSearch(tx: SqlExecutor, query: HybridQuery): Promise<{ candidates: Candidate<ChunkCandidate>[]; stats: PartitionStats }> {
   const filter = accessPredicate(query.access, query.documentSets, 1);
+  const lexemes = lexemeQuery(query.terms);
   const keyword =
-    query.words.length === 0
+    lexemes === ''
       ? []
       : await tx.query<ArmRow>(
-          `SELECT ${HIT_COLUMNS} FROM knowledge_chunks c ${DOCUMENT_JOIN}, (SELECT to_tsquery('english', $5) AS query) q
+          `SELECT ${HIT_COLUMNS} FROM knowledge_chunks c ${DOCUMENT_JOIN}, (SELECT $5::tsquery AS query) q
            WHERE ${filter.sql} AND c.tsv @@ q.query
-           ORDER BY ts_rank(c.tsv, q.query) DESC, c.document_id, c.ordinal
+           ORDER BY ts_rank_cd('${TS_WEIGHTS}', c.tsv, q.query, 1) DESC, c.document_id, c.ordinal
            LIMIT $6`,
-          [...filter.params, query.words.join(' | '), query.candidates],
+          [...filter.params, lexemes, query.candidates],
         );
+  const stats = await partitionStats(tx, query);
   let dense: ArmRow[] = [];
   if (query.vector !== null) {
     await tx.query(
@@ -87,8 +124,8 @@ export async function hybridSearch(tx: SqlExecutor, query: HybridQuery): Promise
       [String(Math.min(Math.max(query.candidates, 40), MAX_EF_SEARCH))],
     );
     dense = await tx.query<ArmRow>(
-      `SELECT ${HIT_COLUMNS} FROM (
-         SELECT c.organization_id, c.document_id, c.ordinal, c.text, c.embedding <=> $5::vector AS distance
+      `SELECT ${HIT_COLUMNS}, 1 - c.distance AS similarity FROM (
+         SELECT c.organization_id, c.document_id, c.ordinal, c.text, c.title, c.headings, c.embedding <=> $5::vector AS distance
          FROM knowledge_chunks c
          WHERE ${filter.sql} AND c.embedding IS NOT NULL
          ORDER BY c.embedding <=> $5::vector
@@ -99,24 +136,30 @@ export async function hybridSearch(tx: SqlExecutor, query: HybridQuery): Promise
       [...filter.params, query.vector, query.candidates],
     );
   }
-  const candidates = new Map<string, ChunkCandidate>();
-  const ranked = (rows: ArmRow[]) =>
-    rows.map((row) => {
-      const chunkId = `${row.document_id}#${row.ordinal}`;
-      let candidate = candidates.get(chunkId);
-      if (!candidate) {
-        candidate = {
+  const candidates = new Map<string, Candidate<ChunkCandidate>>();
+  const add = (row: ArmRow): Candidate<ChunkCandidate> => {
+    const chunkId = `${row.document_id}#${row.ordinal}`;
+    let candidate = candidates.get(chunkId);
+    if (!candidate) {
+      const headings = row.headings === '' ? [] : row.headings.split('\n');
+      candidate = {
+        item: {
           chunkId,
           documentId: row.document_id,
           text: row.text,
+          headings,
           source: row.source,
           ...(row.title !== null ? { title: row.title } : {}),
           ...(row.url !== null ? { url: row.url } : {}),
-        };
-        candidates.set(chunkId, candidate);
-      }
-      return { item: candidate, score: 0 };
-    });
-  // Keyword first, as in memory: on equal fused scores the earlier list's order wins.
-  return reciprocalRankFusion([ranked(keyword), ranked(dense)]);
+        },
+        documentId: row.document_id,
+        fields: { title: fieldTerms(row.chunk_title), headings: fieldTerms(row.headings), body: fieldTerms(row.text) },
+      };
+      candidates.set(chunkId, candidate);
+    }
+    return candidate;
+  };
+  for (const row of keyword) add(row);
+  for (const row of dense) add(row).dense = Number(row.similarity);
+  return { candidates: [...candidates.values()], stats };
 }

@@ -75,7 +75,34 @@ function documentsAndChunks(space: EmbeddingSpace): Migration {
   };
 }
 
+/**
+ * Field-weighted full text: each chunk carries its document's title and its heading path as their own
+ * columns, weighted A (title), B (headings) and D (body) in the tsvector, plus each field's analysed
+ * length, which BM25F's length normalisation needs. Chunks written before this version get the
+ * document's title, no headings, and Postgres' lexeme count as their lengths until re-ingested.
+ */
+const fieldWeightedChunks: Migration = {
+  version: 2,
+  name: 'chunk title and heading fields, weighted tsvector, field lengths',
+  statements: [
+    "ALTER TABLE knowledge_chunks ADD COLUMN title text NOT NULL DEFAULT ''",
+    "ALTER TABLE knowledge_chunks ADD COLUMN headings text NOT NULL DEFAULT ''",
+    'ALTER TABLE knowledge_chunks ADD COLUMN title_terms integer NOT NULL DEFAULT 0',
+    'ALTER TABLE knowledge_chunks ADD COLUMN heading_terms integer NOT NULL DEFAULT 0',
+    'ALTER TABLE knowledge_chunks ADD COLUMN body_terms integer NOT NULL DEFAULT 0',
+    `UPDATE knowledge_chunks c SET title = coalesce(d.title, ''), title_terms = length(to_tsvector('english', coalesce(d.title, ''))),
+       body_terms = length(to_tsvector('english', c.text))
+     FROM knowledge_documents d WHERE d.organization_id = c.organization_id AND d.id = c.document_id`,
+    'DROP INDEX knowledge_chunks_tsv',
+    'ALTER TABLE knowledge_chunks DROP COLUMN tsv',
+    `ALTER TABLE knowledge_chunks ADD COLUMN tsv tsvector GENERATED ALWAYS AS (
+       setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', headings), 'B') ||
+       setweight(to_tsvector('english', text), 'D')) STORED`,
+    'CREATE INDEX knowledge_chunks_tsv ON knowledge_chunks USING gin (tsv)',
+  ],
+};
+
 /** The `knowledge` migration track for a database whose vectors come from `space`. */
 export function knowledgeMigrations(space: EmbeddingSpace): MigrationTrack {
-  return { track: KNOWLEDGE_TRACK, migrations: [documentsAndChunks(space)] };
+  return { track: KNOWLEDGE_TRACK, migrations: [documentsAndChunks(space), fieldWeightedChunks] };
 }

@@ -4,12 +4,14 @@ import { checkEmbeddings, type Embedder } from '../embedder.js';
 import type { Knowledge } from '../knowledge.js';
 import { candidatesFor, rerankCandidates, type RerankStep } from '../ranking-steps.js';
 import { LexicalReranker, type Reranker } from '../reranker.js';
-import { terms } from '../text-analysis.js';
+import { DEFAULT_WEIGHTS, rankCandidates, type RankingWeights } from '../field-ranking.js';
+import type { RetrievalOptions } from '../memory-knowledge.js';
+import { defaultAnalyzer, denseByDefault, type QueryAnalyzer } from '../retrieval-defaults.js';
 import type { KnowledgeDocument, KnowledgeDocumentInput, KnowledgeHit, SearchOptions, UpsertedDocument } from '../types.js';
 import { planUpsert, upsertedDocument, type UpsertPlan } from '../upsert-plan.js';
 import { toDocument, type DocumentRow } from './document-rows.js';
 import { ensureEmbeddingSpace } from './embedding-space.js';
-import { hybridSearch, queryWords, type ChunkCandidate } from './hybrid-search.js';
+import { hybridSearch, type ChunkCandidate } from './hybrid-search.js';
 import { knowledgeMigrations } from './knowledge-schema.js';
 import { knowledgeSchemaError } from './schema-errors.js';
 import { TableStatistics } from './statistics.js';
@@ -26,6 +28,8 @@ export interface SqlKnowledgeOptions {
   schema?: 'apply' | 'verify';
   /** Told when refreshing the planner's statistics after a bulk write fails (searches still work). */
   onStatisticsError?: (error: unknown) => void;
+  /** How queries are analysed and ranked; the same options, and defaults, as the memory store's. */
+  retrieval?: RetrievalOptions;
 }
 
 /** Postgres SQLSTATE for a deadlock; the loser retries like a stale plan. */
@@ -46,6 +50,9 @@ export class SqlKnowledge implements Knowledge {
   private readonly rerank: RerankStep;
   private readonly now: () => Date;
   private readonly statistics: TableStatistics;
+  private readonly analyzer: QueryAnalyzer;
+  private readonly dense: boolean;
+  private readonly weights: RankingWeights;
   // Writes from this process run one at a time, so they never make each other's plans stale.
   private writes: Promise<unknown> = Promise.resolve();
 
@@ -61,6 +68,9 @@ export class SqlKnowledge implements Knowledge {
     };
     this.now = options.now ?? (() => new Date());
     this.statistics = new TableStatistics(db, options.onStatisticsError);
+    this.analyzer = options.retrieval?.analyzer ?? defaultAnalyzer();
+    this.dense = options.retrieval?.dense ?? denseByDefault(embedder);
+    this.weights = options.retrieval?.weights ?? DEFAULT_WEIGHTS;
   }
 
   /**
@@ -140,22 +150,29 @@ export class SqlKnowledge implements Knowledge {
 
   async search(query: string, options: SearchOptions): Promise<KnowledgeHit[]> {
     const limit = Math.floor(options.limit);
+    const queryTerms = this.analyzer.analyze(query);
     // A query of only stop words has nothing to look for; the dense arm would just match "the".
-    if (terms(query).length === 0 || !(limit > 0)) return [];
-    const [queryVector] = checkEmbeddings(this.embedder, 1, await this.embedder.embed([query], options.signal));
+    if (queryTerms.length === 0 || !(limit > 0)) return [];
+    const queryVector = this.dense ? checkEmbeddings(this.embedder, 1, await this.embedder.embed([query], options.signal))[0] : undefined;
     const n = candidatesFor(limit);
     // One transaction: the dense arm's planner settings are SET LOCAL, so they end with it.
-    const fused = await this.db.transaction((tx) =>
+    const { candidates, stats } = await this.db.transaction((tx) =>
       hybridSearch(tx, {
         access: options.access,
         documentSets: options.documentSets,
         vector: queryVector ? vectorText(queryVector) : null,
-        words: queryWords(query),
+        terms: queryTerms,
         candidates: n,
       }),
     );
-    const ranked = await rerankCandidates(this.rerank, query, fused.slice(0, n), (c) => c.text, limit, options.signal);
-    return ranked.slice(0, limit).map(({ item, score }) => toHit(item, score));
+    const ranked = rankCandidates(queryTerms, candidates, stats, n, this.weights);
+    const confidence = new Map(ranked.map((r) => [r.item, r.confidence]));
+    const reranked = await rerankCandidates(this.rerank, query, ranked, (c) => c.text, limit, options.signal);
+    const floor = options.minConfidence ?? 0;
+    return reranked
+      .slice(0, limit)
+      .filter(({ item }) => (confidence.get(item) ?? 0) >= floor)
+      .map(({ item, score }) => toHit(item, score, confidence.get(item) ?? 0));
   }
 
   async get(organizationId: string, id: string): Promise<KnowledgeDocument | undefined> {
@@ -179,7 +196,7 @@ export class SqlKnowledge implements Knowledge {
   }
 }
 
-function toHit(chunk: ChunkCandidate, score: number): KnowledgeHit {
+function toHit(chunk: ChunkCandidate, score: number, confidence: number): KnowledgeHit {
   return {
     documentId: chunk.documentId,
     chunkId: chunk.chunkId,
@@ -187,6 +204,8 @@ function toHit(chunk: ChunkCandidate, score: number): KnowledgeHit {
     ...(chunk.title !== undefined ? { title: chunk.title } : {}),
     ...(chunk.url !== undefined ? { url: chunk.url } : {}),
     text: chunk.text,
+    ...(chunk.headings.length > 0 ? { headings: [...chunk.headings] } : {}),
     score,
+    confidence,
   };
 }

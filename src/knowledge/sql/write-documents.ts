@@ -1,5 +1,7 @@
 import type { SqlExecutor } from '../../storage/sql/sql-client.js';
 import type { KnowledgeDocument } from '../types.js';
+import type { DocumentChunk } from '../chunk-text.js';
+import { terms } from '../text-analysis.js';
 import type { UpsertPlan } from '../upsert-plan.js';
 import { chunkLabels } from './document-rows.js';
 
@@ -55,18 +57,34 @@ export async function assertUnchangedSince(tx: SqlExecutor, organizationId: stri
   }
 }
 
-async function writeChunks(tx: SqlExecutor, document: KnowledgeDocument, texts: string[], vectors: ReadonlyMap<string, string | null>): Promise<void> {
+/** Headings are stored as one text field, a heading per line. */
+export const HEADING_SEPARATOR = '\n';
+
+async function writeChunks(tx: SqlExecutor, document: KnowledgeDocument, chunks: readonly DocumentChunk[], vectors: ReadonlyMap<string, string | null>): Promise<void> {
   await tx.query('DELETE FROM knowledge_chunks WHERE organization_id = $1 AND document_id = $2', [document.organizationId, document.id]);
   const labels = chunkLabels(document);
-  for (let start = 0; start < texts.length; start += CHUNKS_PER_INSERT) {
-    const rows = texts.slice(start, start + CHUNKS_PER_INSERT).map((text, i) => ({ ordinal: start + i, text, embedding: vectors.get(text) ?? null }));
+  const title = document.title ?? '';
+  const titleTerms = terms(title).length;
+  for (let start = 0; start < chunks.length; start += CHUNKS_PER_INSERT) {
+    const rows = chunks.slice(start, start + CHUNKS_PER_INSERT).map((chunk, i) => {
+      const headings = chunk.headings.join(HEADING_SEPARATOR);
+      return {
+        ordinal: start + i,
+        text: chunk.text,
+        headings,
+        heading_terms: terms(headings).length,
+        body_terms: terms(chunk.text).length,
+        embedding: vectors.get(chunk.text) ?? null,
+      };
+    });
     await tx.query(
-      `INSERT INTO knowledge_chunks (organization_id, document_id, ordinal, text, embedding, acl_open, acl_users, acl_groups, document_sets)
+      `INSERT INTO knowledge_chunks (organization_id, document_id, ordinal, text, embedding, acl_open, acl_users, acl_groups, document_sets,
+         title, headings, title_terms, heading_terms, body_terms)
        SELECT $1, $2, c.ordinal, c.text, c.embedding::vector, $3,
          ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), ARRAY(SELECT jsonb_array_elements_text($5::jsonb)),
-         ARRAY(SELECT jsonb_array_elements_text($6::jsonb))
-       FROM jsonb_to_recordset($7::jsonb) AS c(ordinal integer, text text, embedding text)`,
-      [document.organizationId, document.id, labels.open, labels.users, labels.groups, labels.sets, JSON.stringify(rows)],
+         ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $8, c.headings, $9, c.heading_terms, c.body_terms
+       FROM jsonb_to_recordset($7::jsonb) AS c(ordinal integer, text text, headings text, heading_terms integer, body_terms integer, embedding text)`,
+      [document.organizationId, document.id, labels.open, labels.users, labels.groups, labels.sets, JSON.stringify(rows), title, titleTerms],
     );
   }
 }
@@ -90,15 +108,16 @@ export async function writePlan(tx: SqlExecutor, plan: UpsertPlan, vectors: Read
     );
   }
   if (plan.kind === 'reindex') {
-    await writeChunks(tx, document, plan.texts, vectors);
+    await writeChunks(tx, document, plan.chunks, vectors);
     return;
   }
-  // Same text: the chunks and vectors stay, only their copies of the access labels change.
+  // Same text: the chunks and vectors stay, only their copies of the labels (access, title) change.
   const labels = chunkLabels(document);
   await tx.query(
     `UPDATE knowledge_chunks SET acl_open = $3, acl_users = ARRAY(SELECT jsonb_array_elements_text($4::jsonb)),
-       acl_groups = ARRAY(SELECT jsonb_array_elements_text($5::jsonb)), document_sets = ARRAY(SELECT jsonb_array_elements_text($6::jsonb))
+       acl_groups = ARRAY(SELECT jsonb_array_elements_text($5::jsonb)), document_sets = ARRAY(SELECT jsonb_array_elements_text($6::jsonb)),
+       title = $7, title_terms = $8
      WHERE organization_id = $1 AND document_id = $2`,
-    [document.organizationId, document.id, labels.open, labels.users, labels.groups, labels.sets],
+    [document.organizationId, document.id, labels.open, labels.users, labels.groups, labels.sets, document.title ?? '', terms(document.title ?? '').length],
   );
 }

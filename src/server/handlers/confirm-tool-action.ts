@@ -1,9 +1,10 @@
 import { immediate, ProtocolError, type ActionOf } from '../../protocol/index.js';
 import type { PendingApproval, Session, TurnCheckpoint } from '../../storage/index.js';
 import type { Connection } from '../connection.js';
+import { announceApprovalResolved } from '../approval-notices.js';
 import { streamTurn } from '../turn-stream.js';
 import { gatewayKeyFor } from './send-message.js';
-import { requireSession } from './sessions.js';
+import { accessFor, findUsableSession } from './sessions.js';
 
 function noPending(sessionId: string, why?: string): ProtocolError {
   return new ProtocolError(
@@ -35,14 +36,16 @@ function resumeHere(connection: Connection, session: Session, checkpoint: TurnCh
       checkpoint,
       approved,
       apiKey,
-      access: { ...connection.identity.access, organizationId: session.organizationId },
+      access: accessFor(session, connection),
       signal,
       emit,
     });
     // What the answer used, for the operator's transcript (tool steps from the resumed part only).
     if (outcome.reply.trim() !== '') await connection.app.handoff.noteTurn(session, outcome.messageId, { citations: outcome.citations, tools });
     return outcome;
-  });
+  },
+    { session, resumed: true },
+  );
 }
 
 /** Why this connection cannot run the resumed turn right now; the approval is then left for a retry. */
@@ -62,7 +65,10 @@ export async function confirmToolAction(
   action: ActionOf<'confirm_tool_action'>,
   requestId: string | undefined,
 ): Promise<void> {
-  const session = await requireSession(connection, action.sessionId);
+  // A session that does not exist and one that is not the caller's get the reference's answer to a
+  // stray confirm: nothing here awaits confirmation from you. Nothing is taken from storage.
+  const session = await findUsableSession(connection, action.sessionId);
+  if (!session) throw noPending(action.sessionId);
   const { storage, approvals, now } = connection.app;
   // Taking the record is the atomic step: of two concurrent confirms, on any processes, only one gets it.
   const pending: PendingApproval | undefined = await storage.takePendingApproval(session.sessionId);
@@ -90,5 +96,7 @@ export async function confirmToolAction(
     throw new ProtocolError('LLM_UNAVAILABLE', 'no LLM gateway key is configured, so the parked turn cannot continue');
   }
   ack(connection, requestId, session.sessionId, action.approved);
+  // The turn may still be parked on another replica (its client connected there): it stops now.
+  void announceApprovalResolved(connection.app.backplane, session.sessionId);
   resumeHere(connection, session, checkpoint, action.approved, apiKey);
 }

@@ -4,6 +4,7 @@ import { scopedTarget } from '../../backplane/index.js';
 import { immediate, type ActionOf } from '../../protocol/index.js';
 import type { Session } from '../../storage/index.js';
 import type { Connection } from '../connection.js';
+import { bindSession, ownerFor, WIDGET_ASSIGNED } from './sessions.js';
 
 export const AGENT_NAME = 'smooth-agent';
 
@@ -27,14 +28,17 @@ export async function createSession(
     nowSecs: Math.floor(now().getTime() / 1000),
   });
   // The widget's organization, then the token's (an anonymous connection carries the default org).
-  // It is also the owner organization that canUse checks later (see sessions.ts for widget visitors).
   const organizationId = widget.organizationId ?? access.organizationId;
+  // A token of another organization makes its bearer a visitor here (see ownerFor).
+  const owner = ownerFor(connection.identity, organizationId);
+  const conversationId = randomUUID();
   const conversation = await storage.createConversation({
-    id: randomUUID(),
+    id: conversationId,
     platform: 'web',
-    name: `Session ${sessionId}`,
+    // The session id is the visitor's credential: it never names anything staff can see.
+    name: `Web conversation ${conversationId.slice(0, 8)}`,
     organizationId,
-    idempotencyKey: sessionId,
+    idempotencyKey: conversationId,
     ...(action.metadata ? { metadataJson: action.metadata } : {}),
     createdAt: at,
     updatedAt: at,
@@ -47,7 +51,8 @@ export async function createSession(
     name: action.userName?.trim() || 'Visitor',
     ...(action.userEmail ? { email: action.userEmail } : {}),
     ...(action.browserFingerprint ? { browserFingerprint: action.browserFingerprint } : {}),
-    ...(connection.identity.authenticated && access.userId ? { externalId: access.userId } : {}),
+    // Only an owner of this organization is findable as the conversation's user (Basic listings).
+    ...(owner.userId !== undefined ? { externalId: owner.userId } : {}),
     createdAt: at,
     updatedAt: at,
   });
@@ -71,16 +76,18 @@ export async function createSession(
     agentParticipantId: agent.id,
     threadId: conversation.id,
     status: 'active',
-    owner: {
-      organizationId,
-      ...(connection.identity.authenticated && access.userId ? { userId: access.userId } : {}),
+    owner,
+    metadata: {
+      ...(action.supports ? { clientSupports: action.supports } : {}),
+      ...(widget.organizationId !== undefined ? { [WIDGET_ASSIGNED]: true } : {}),
     },
-    metadata: action.supports ? { clientSupports: action.supports } : {},
     createdAt: at,
     updatedAt: at,
   };
   await storage.createSession(session);
-  connection.app.backplane.associate(connection.id, { type: 'session', id: sessionId });
+  // Operators address the conversation; its visitor's sockets listen on the session (src/handoff).
+  await connection.app.handoff.track(session);
+  bindSession(connection, session);
   connection.app.backplane.associate(connection.id, scopedTarget(organizationId, { type: 'agent', id: agentId }));
   connection.send(
     immediate(

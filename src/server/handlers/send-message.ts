@@ -2,7 +2,7 @@ import { eventualResponse, immediate, ProtocolError, type ActionOf } from '../..
 import type { Session } from '../../storage/index.js';
 import type { Connection } from '../connection.js';
 import { streamTurn } from '../turn-stream.js';
-import { requireSession } from './sessions.js';
+import { accessFor, requireSession } from './sessions.js';
 
 export const LLM_UNAVAILABLE_MESSAGE =
   'No LLM gateway key is available for this turn (SMOOAI_GATEWAY_KEY is unset and no per-org key resolved) and SMOOTH_AGENT_REQUIRE_LLM=1 forbids ' +
@@ -42,7 +42,7 @@ export async function sendMessage(connection: Connection, action: ActionOf<'send
   if (!apiKey && app.config.requireLlm) throw new ProtocolError('LLM_UNAVAILABLE', LLM_UNAVAILABLE_MESSAGE);
 
   connection.send(immediate(requestId, 202, 'Processing your request...', {}, Date.now()));
-  const access = { ...connection.identity.access, organizationId: session.organizationId };
+  const access = accessFor(session, connection);
   streamTurn(connection, turnRequestId, apiKey, async ({ signal, emit: send }) => {
     // The tool steps, kept with the answer for the operator's transcript.
     const tools: Array<{ name: string; isError: boolean }> = [];
@@ -61,13 +61,15 @@ export async function sendMessage(connection: Connection, action: ActionOf<'send
       emit,
     });
     if (outcome.reply.trim() !== '') await app.handoff.noteTurn(session, outcome.messageId, { citations: outcome.citations, tools });
-    return { ...outcome, needsEscalation: outcome.needsEscalation === true || (await escalated(connection, session, outcome.citations.length === 0)) };
-  });
+    return { ...outcome, needsEscalation: (await escalated(connection, session, outcome.needsEscalation === true)) || outcome.needsEscalation === true };
+  },
+    { session, resumed: false },
+  );
 }
 
 /**
  * Whether the turn handed the conversation on: the model called request_human, or (when configured)
- * the turn found nothing to answer from and asks for a person itself.
+ * the turn found nothing to answer from (the retrieval's needsEscalation) and asks for a person itself.
  */
 async function escalated(connection: Connection, session: Session, foundNothing: boolean): Promise<boolean> {
   const { handoff, config } = connection.app;

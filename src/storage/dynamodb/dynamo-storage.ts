@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Storage } from '../storage.js';
@@ -39,6 +40,28 @@ export interface DynamoTableAccess {
 /** The domain record is kept whole as JSON in `body`; key attributes exist only for addressing. */
 function body<T>(item: Item | undefined): T | undefined {
   return item && typeof item.body === 'string' ? (JSON.parse(item.body) as T) : undefined;
+}
+
+/**
+ * DynamoDB refuses items over 400 KB, and a parked turn's checkpoint (the whole conversation the model
+ * saw, tool results included) can be larger. Past this many bytes the body is kept in part items.
+ */
+const INLINE_BODY_BYTES = 350_000;
+/** UTF-16 code units per part: at most 3 UTF-8 bytes each, so a part stays near 300 KB. */
+const PART_CODE_UNITS = 100_000;
+
+/** Splits text into parts without cutting a surrogate pair (a lone half would not survive UTF-8). */
+function splitParts(text: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(start + PART_CODE_UNITS, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    parts.push(text.slice(start, end));
+    start = end;
+  }
+  return parts;
 }
 
 /** Storage on DynamoDB, one table for everything (see keys.ts for the layout). */
@@ -249,16 +272,33 @@ export class DynamoStorage implements Storage {
   }
 
   async putPendingApproval(a: PendingApproval): Promise<void> {
-    const item = { ...keys.approval(a.sessionId), entity: 'approval', requestId: a.requestId, toolCallId: a.toolCallId, body: JSON.stringify(a) };
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
+    const text = JSON.stringify(a);
+    const head = { ...keys.approval(a.sessionId), entity: 'approval', requestId: a.requestId, toolCallId: a.toolCallId };
+    let item: Item;
+    if (Buffer.byteLength(text) <= INLINE_BODY_BYTES) {
+      item = { ...head, body: text };
+    } else {
+      // Parts first, under a fresh id, then the head that points at them: a reader never sees a head
+      // whose parts are not all written.
+      const partsId = randomUUID();
+      const parts = splitParts(text);
+      for (const [index, data] of parts.entries()) {
+        await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.approvalPart(a.sessionId, partsId, index), entity: 'approval-part', data } }));
+      }
+      item = { ...head, partsId, parts: parts.length };
+    }
+    const replaced = await this.doc.send(new PutCommand({ TableName: this.table, Item: item, ReturnValues: 'ALL_OLD' }));
+    await this.deleteParts(a.sessionId, replaced.Attributes);
   }
 
   async getPendingApproval(sessionId: string): Promise<PendingApproval | undefined> {
-    return body<PendingApproval>(await this.getItem(keys.approval(sessionId)));
+    return this.approvalBody(sessionId, await this.getItem(keys.approval(sessionId)));
   }
 
   async takePendingApproval(sessionId: string, match?: ApprovalMatch): Promise<PendingApproval | undefined> {
-    // DynamoDB serializes writes to one item: of two deletes only one sees the old value.
+    // DynamoDB serializes writes to one item: of two deletes only one sees the old value. The head is
+    // the record; its parts are read after it is taken and then removed.
+    let taken: Item | undefined;
     try {
       const deleted = await this.doc.send(
         new DeleteCommand({
@@ -273,10 +313,44 @@ export class DynamoStorage implements Storage {
             : {}),
         }),
       );
-      return body<PendingApproval>(deleted.Attributes);
+      taken = deleted.Attributes;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) return undefined;
       throw err;
+    }
+    const approval = await this.approvalBody(sessionId, taken);
+    await this.deleteParts(sessionId, taken);
+    return approval;
+  }
+
+  private async approvalBody(sessionId: string, head: Item | undefined): Promise<PendingApproval | undefined> {
+    if (!head) return undefined;
+    if (typeof head.partsId !== 'string') return body<PendingApproval>(head);
+    const prefix = keys.approvalPartPrefix(sessionId, head.partsId);
+    const pieces: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': prefix.pk, ':prefix': prefix.skPrefix },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const part of page.Items ?? []) pieces.push(String(part.data));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    // Replaced meanwhile and its parts already removed: the record is gone as far as this read goes.
+    if (pieces.length !== head.parts) return undefined;
+    return JSON.parse(pieces.join('')) as PendingApproval;
+  }
+
+  private async deleteParts(sessionId: string, head: Item | undefined): Promise<void> {
+    if (!head || typeof head.partsId !== 'string' || typeof head.parts !== 'number') return;
+    for (let index = 0; index < head.parts; index++) {
+      await this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.approvalPart(sessionId, head.partsId, index) }));
     }
   }
 

@@ -11,6 +11,7 @@
  *   seq counter   CONV#<conv>     SEQ#                    –                   –
  *   session       SESS#<id>       SESS                    CONV#<conv>         SESS#<createdAt>#<id>
  *   approval      SESS#<id>       APPROVAL                –                   –
+ *   approval part SESS#<id>       APPROVAL#PART#<uuid>#<6-digit n>  –     –       (a body over the item size limit)
  */
 export interface ItemKey {
   pk: string;
@@ -35,6 +36,11 @@ export const keys = {
   sequence: (conversationId: string): ItemKey => ({ pk: `CONV#${conversationId}`, sk: 'SEQ#' }),
   session: (id: string): ItemKey => ({ pk: `SESS#${id}`, sk: 'SESS' }),
   approval: (sessionId: string): ItemKey => ({ pk: `SESS#${sessionId}`, sk: 'APPROVAL' }),
+  approvalPart: (sessionId: string, partsId: string, index: number): ItemKey => ({
+    pk: `SESS#${sessionId}`,
+    sk: `APPROVAL#PART#${partsId}#${String(index).padStart(6, '0')}`,
+  }),
+  approvalPartPrefix: (sessionId: string, partsId: string) => ({ pk: `SESS#${sessionId}`, skPrefix: `APPROVAL#PART#${partsId}#` }),
 };
 
 export const gsi = {

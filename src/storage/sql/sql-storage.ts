@@ -204,6 +204,11 @@ export class SqlStorage implements Storage {
     return row && toApproval(row);
   }
 
+  async sweepExpiredApprovals(before: Date): Promise<number> {
+    const rows = await this.db.query<{ session_id: string }>('DELETE FROM pending_approvals WHERE expires_at < $1 RETURNING session_id', [before.toISOString()]);
+    return rows.length;
+  }
+
   async close(): Promise<void> {
     await this.db.close();
   }

@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import type { WeightedTerm } from './field-ranking.js';
+import { isStopWord, stem, terms, words } from './text-analysis.js';
+
+/** Weight of a term the caller did not type, relative to the caller's own words (1). */
+export const SYNONYM_WEIGHT = 0.5;
+
+/**
+ * Conversational filler: words a visitor wraps a question in that say little about what is asked.
+ * They still match (at a lower weight), but count for little in a hit's confidence.
+ */
+export const QUERY_FILLER: ReadonlySet<string> = new Set(
+  (
+    'please help need want know tell like get got thing things stuff way question questions problem problems issue ' +
+    'issues policy info information anything something someone anyone still also really actually ever even thank ' +
+    'thanks hi hello hey would could may might must let make go going use using try trying able possible much many ' +
+    'guys hope wondering wonder say says said ok okay yes'
+  ).split(' '),
+);
+const FILLER_WEIGHT = 0.3;
+const FILLER_SALIENCE = 0.2;
+
+/** Another source of terms for a query word (WordNet, a speller); see `QueryAnalyzer`. */
+export interface TermSource {
+  /** Alternative terms (analysed, stemmed) for one lowercase query word, with their weight (< 1). */
+  alternatives(word: string): ReadonlyArray<{ term: string; weight: number }>;
+}
+
+/**
+ * Support-domain equivalences: each line one group of interchangeable phrases, comma-separated.
+ * General vocabulary of a support desk (orders, billing, accounts, devices), not of one business;
+ * operators extend it with a file of the same format (`SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE`).
+ */
+export const DEFAULT_SUPPORT_SYNONYMS = `
+refund, money back, reimbursement, reimburse
+return, send back, give back
+cancel, terminate, unsubscribe, stop subscription
+subscription, membership, plan
+sign in, log in, login, signin, logon
+sign out, log out, logout, signout
+account, profile
+delete, erase, remove account, close account
+order, purchase
+package, parcel, shipment
+ship, dispatch, deliver, send
+delivery, shipping
+broken, damaged, faulty, defective, not working, stopped working
+warranty, guarantee
+invoice, receipt, bill
+charge, payment, fee
+price, cost
+promo code, coupon, voucher, discount code
+email, e-mail
+phone, mobile, smartphone, cell phone
+wifi, wi-fi, wireless, router
+offline, disconnected
+two-step verification, two-factor, 2fa, mfa, 2-step verification
+notification, alert
+reset, restore factory settings
+exchange, swap, replacement, replace
+tax, vat, gst, sales tax
+customs, import duty, duties
+password, passcode
+address, location
+`;
+
+interface SynonymGroup {
+  phrases: string[][];
+}
+
+/** Parses the synonym format: one group per non-empty line, phrases separated by commas, `#` comments. */
+export function parseSynonyms(text: string): string[][] {
+  return text
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter((line) => line !== '')
+    .map((line) => line.split(',').map((p) => p.trim()).filter((p) => p !== ''))
+    .filter((group) => group.length > 1);
+}
+
+export interface QueryAnalyzerOptions {
+  /** Phrase groups (see `parseSynonyms`); the default support list when absent. */
+  synonyms?: string[][];
+  /** Further per-word sources (WordNet, spelling), consulted in order. */
+  sources?: readonly TermSource[];
+}
+
+/**
+ * Turns a query into weighted terms: the caller's own (stemmed, stop words dropped) at weight 1, and
+ * synonyms of its words and phrases below that, each tied to the word it stands for, so a word
+ * counts once however many of its synonyms match.
+ */
+export class QueryAnalyzer {
+  private readonly groups: SynonymGroup[];
+  private readonly byFirstTerm = new Map<string, Array<{ group: SynonymGroup; phrase: string[] }>>();
+
+  constructor(private readonly options: QueryAnalyzerOptions = {}) {
+    const raw = options.synonyms ?? parseSynonyms(DEFAULT_SUPPORT_SYNONYMS);
+    this.groups = raw.map((phrases) => ({ phrases: phrases.map((p) => terms(p)).filter((t) => t.length > 0) }));
+    for (const group of this.groups) {
+      for (const phrase of group.phrases) {
+        const list = this.byFirstTerm.get(phrase[0]!) ?? [];
+        list.push({ group, phrase });
+        this.byFirstTerm.set(phrase[0]!, list);
+      }
+    }
+  }
+
+  /** Reads a synonym file (the format of `parseSynonyms`) and appends it to the default list. */
+  static withSynonymFile(path: string | undefined, sources: readonly TermSource[] = []): QueryAnalyzer {
+    const base = parseSynonyms(DEFAULT_SUPPORT_SYNONYMS);
+    const extra = path ? parseSynonyms(readFileSync(path, 'utf8')) : [];
+    return new QueryAnalyzer({ synonyms: [...base, ...extra], sources });
+  }
+
+  analyze(query: string): WeightedTerm[] {
+    const raw = words(query).filter((w) => !isStopWord(w));
+    const own = raw.map(stem);
+    const out: WeightedTerm[] = [];
+    const seen = new Map<string, number>();
+    const groupOf = new Map<string, number>();
+    const add = (term: string, weight: number, group: number, salience = 1) => {
+      const at = seen.get(term);
+      if (at !== undefined) {
+        if (out[at]!.weight < weight) out[at] = { ...out[at]!, term, weight };
+        return;
+      }
+      seen.set(term, out.length);
+      out.push({ term, weight, group, salience });
+    };
+    own.forEach((term, i) => {
+      if (!groupOf.has(term)) groupOf.set(term, groupOf.size);
+      const filler = QUERY_FILLER.has(raw[i]!);
+      add(term, filler ? FILLER_WEIGHT : 1, groupOf.get(term)!, filler ? FILLER_SALIENCE : 1);
+    });
+    // Phrase synonyms: wherever a phrase of a group occurs in the query, every other phrase joins it.
+    for (let i = 0; i < own.length; i++) {
+      for (const { group, phrase } of this.byFirstTerm.get(own[i]!) ?? []) {
+        if (!phrase.every((t, k) => own[i + k] === t)) continue;
+        const groupId = groupOf.get(own[i]!)!;
+        for (const other of group.phrases) {
+          if (other === phrase) continue;
+          for (const t of other) add(t, SYNONYM_WEIGHT, groupId);
+        }
+      }
+    }
+    for (const source of this.options.sources ?? []) {
+      raw.forEach((word, i) => {
+        for (const alt of source.alternatives(word)) add(alt.term, Math.min(alt.weight, SYNONYM_WEIGHT), groupOf.get(own[i]!)!);
+      });
+    }
+    return out;
+  }
+}
