@@ -30,6 +30,14 @@ import { DEFAULT_MIN_CONFIDENCE } from './knowledge/field-ranking.js';
 import { SEED_DOCUMENTS, type Knowledge } from './knowledge/index.js';
 import { knowledgeForStorage } from './knowledge/open-knowledge.js';
 import { OpenAiProvider, type LlmProvider } from './llm/index.js';
+import {
+  InteractionBroker,
+  InteractionGate,
+  interactionsForStorage,
+  interactionTools,
+  type InteractionStore,
+} from './engine/interactions/index.js';
+import { AuthGate, EmailOtpSender, otpStoreForStorage, OtpService, type OtpSender } from './otp/index.js';
 import { createLogger, type Logger } from './server/logger.js';
 import { Availability } from './handoff/availability.js';
 import { handoffStoreForStorage } from './handoff/handoff-for-storage.js';
@@ -46,6 +54,10 @@ import { BusBackplane } from './backplane/bus-backplane.js';
 import { watchApprovalResolution } from './server/approval-notices.js';
 import { startApprovalSweep } from './engine/approval-sweep.js';
 import { Metrics, NO_TELEMETRY, startTracing, Telemetry, traceLogFields } from './observability/index.js';
+import type { AgentStore } from './agents/agent-store.js';
+import { agentsForStorage } from './agents/agents-for-storage.js';
+import { loadAgentsFile } from './agents/load-agents-file.js';
+import { agentTurnSettings } from './agents/turn-settings.js';
 
 /** Seams a host may supply instead of the ones configuration would choose. */
 export interface AppDeps {
@@ -58,6 +70,7 @@ export interface AppDeps {
   logger?: Logger;
   backplane?: Backplane;
   settings?: SettingsStore;
+  agents?: AgentStore;
   handoffStore?: HandoffStore;
   connectors?: ConnectorStore;
   indexingRuns?: IndexingRunStore;
@@ -74,6 +87,8 @@ export interface AppDeps {
   systemPrompt?: string;
   /** Replaces the metrics and tracing configuration would build. */
   telemetry?: Telemetry;
+  /** Delivers OTP codes instead of the SMTP sender SMOOTH_AGENT_SMTP_URL would build (OTP is on with either). */
+  otpSender?: OtpSender;
 }
 
 export interface App {
@@ -82,11 +97,16 @@ export interface App {
   readonly knowledge: Knowledge;
   readonly turns: TurnRunner;
   readonly approvals: ApprovalBroker;
+  /** Turns parked on a Rich Interaction: the durable records and this process's waiters. */
+  readonly interactions: { readonly store: InteractionStore; readonly broker: InteractionBroker };
+  /** Absent when OTP is off (no SMTP server configured). */
+  readonly otp: OtpService | undefined;
   readonly auth: TokenVerifier;
   readonly widgetPolicies: WidgetPolicyProvider;
   readonly gatewayKeys: GatewayKeyResolver;
   readonly backplane: Backplane;
   readonly settings: SettingsStore;
+  readonly agents: AgentStore;
   readonly connectors: ConnectorStore;
   readonly indexingRuns: IndexingRunStore;
   readonly indexer: Indexer;
@@ -127,6 +147,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const now = deps.now ?? (() => new Date());
   const { observability } = config;
   const logger = deps.logger ?? createLogger(config.logLevel, observability.otlpEndpoint ? traceLogFields : undefined);
+  const fileAgents = config.agentsFile ? await loadAgentsFile(config.agentsFile, config.defaultOrgId) : [];
   const approvals = new ApprovalBroker();
   const telemetry =
     deps.telemetry ??
@@ -166,19 +187,41 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // Knowledge and settings live where the storage does, on its database handle or table.
   let knowledge: Knowledge;
   let settings: SettingsStore;
+  let agents: AgentStore;
   let connectors: ConnectorStore;
   let indexingRuns: IndexingRunStore;
   let backplane: Backplane;
+  let interactionStore: InteractionStore;
+  let otp: OtpService | undefined;
+  let emailSender: EmailOtpSender | undefined;
   let handoffStore: HandoffStore;
   try {
     knowledge = deps.knowledge ?? (await buildKnowledge(config, storage, logger, now));
     // Read by every turn, so cached per organization for a short TTL; a host's own store is used as given.
     settings = deps.settings ?? new CachedSettingsStore(await settingsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
     handoffStore = deps.handoffStore ?? (await handoffStoreForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
+    agents = deps.agents ?? (await agentsForStorage(storage, config.autoMigrate ? 'apply' : 'verify'));
+    // The file is configuration: at every boot its agents replace stored ones of the same id.
+    for (const agent of fileAgents) await agents.put(agent);
     // Connector configs and indexing runs too: a run's cursor must outlive the process for the next run to be incremental.
     const connectorStores = await connectorStoresForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
     connectors = deps.connectors ?? connectorStores.connectors;
     indexingRuns = deps.indexingRuns ?? connectorStores.runs;
+    interactionStore = await interactionsForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
+    const otpStore = await otpStoreForStorage(storage, config.autoMigrate ? 'apply' : 'verify');
+    emailSender =
+      !deps.otpSender && config.otp.smtpUrl && config.otp.from ? new EmailOtpSender({ smtpUrl: config.otp.smtpUrl, from: config.otp.from }) : undefined;
+    const sender = deps.otpSender ?? emailSender;
+    otp = sender
+      ? new OtpService({
+          store: otpStore,
+          sender,
+          now,
+          maxSendsPerSession: config.otp.maxSendsPerSession,
+          maxSendsPerAddress: config.otp.maxSendsPerAddress,
+          sendWindowMs: config.otp.sendWindowMs,
+        })
+      : undefined;
     if (config.seedKb) await knowledge.upsert(config.defaultOrgId, [...SEED_DOCUMENTS]);
     // Last, so an unreachable Redis/NATS (a boot error) still closes the storage opened above.
     backplane = deps.backplane ?? (await buildBackplane(config.backplane, logger));
@@ -213,9 +256,10 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const allTools: readonly Tool[] = [
     knowledgeSearchTool(knowledge, { minConfidence: config.retrieval.minConfidence ?? DEFAULT_MIN_CONFIDENCE }),
     requestHumanTool(handoff, storage),
+    ...interactionTools(),
     ...fileTools,
     ...(deps.tools ?? []),
-  ];
+  ].map((tool) => telemetry.tool(tool));
   const toolsByName = new Map(allTools.map((t) => [t.name, t]));
   const gate = new ApprovalGate({
     patterns: config.confirmToolPatterns,
@@ -228,25 +272,41 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     describe: (call) => describeAction(toolsByName.get(call.name), call.name, call.arguments),
     watchResolution: watchApprovalResolution(backplane),
   });
+  const interactionBroker = new InteractionBroker();
+  const interactionGate = new InteractionGate({
+    store: interactionStore,
+    broker: interactionBroker,
+    storage,
+    timeoutMs: config.interactionTimeoutMs,
+    now,
+    keepOnAbort: (reason) => !(reason instanceof TurnCancelled && reason.why === 'cancel'),
+  });
+  const authGate = new AuthGate({
+    storage,
+    ...(otp ? { otp } : {}),
+    onOtpError: (err) => logger.warn({ err: (err as Error).message }, 'sending an OTP code failed'),
+  });
   const turns = new TurnRunner({
     storage,
     knowledge,
     llm,
-    tools: allTools.map((tool) => telemetry.tool(tool)),
-    hooks: [...(deps.hooks ?? []), gate],
+    tools: allTools,
+    hooks: [authGate, ...(deps.hooks ?? []), interactionGate, gate],
     model: config.model,
     maxIterations: config.maxIterations,
     maxTokens: config.maxTokens,
     historyLimit: config.historyLimit,
     ...(deps.systemPrompt ? { systemPrompt: deps.systemPrompt } : {}),
-    settingsFor: async (organizationId) => {
-      const s = await settings.get(organizationId);
-      return {
+    judgeModel: config.judgeModel,
+    onJudgeError: (err) => logger.warn({ err: (err as Error).message }, 'workflow judge failed; the session stays on its step'),
+    settingsFor: async (organizationId, agentId) => {
+      const [s, agent] = await Promise.all([settings.get(organizationId), agentId === undefined ? undefined : agents.get(organizationId, agentId)]);
+      return agentTurnSettings({
         ...(s.model ? { model: s.model } : {}),
         ...(s.systemPrompt ? { systemPrompt: s.systemPrompt } : {}),
         ...(s.persona ? { persona: s.persona } : {}),
         enabledTools: s.defaultTools,
-      };
+      }, agent);
     },
     now,
     onRetrievalError: (err) => logger.warn({ err }, 'knowledge retrieval failed; answering without context'),
@@ -267,11 +327,14 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     knowledge,
     turns,
     approvals,
+    interactions: { store: interactionStore, broker: interactionBroker },
+    otp,
     auth: deps.auth ?? createVerifier(config),
     widgetPolicies,
     gatewayKeys,
     backplane,
     settings,
+    agents,
     connectors,
     indexingRuns,
     indexer,
@@ -282,6 +345,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     telemetry,
     close: async () => {
       stopSweep();
+      // A judge that is still deciding writes its step pointer before the storage goes away.
+      await turns.settle();
+      emailSender?.close();
       await backplane.close();
       await storage.close();
       // Only the provider built here; a host's own is the host's to close.

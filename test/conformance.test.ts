@@ -39,10 +39,7 @@ const SCENARIO_DIR = join(SPEC_DIR, 'conformance', 'scenarios');
  * Scenarios that need actions this server does not implement yet. They are listed (and reported
  * as skipped) rather than silently dropped; remove an entry as soon as the feature lands.
  */
-const UNSUPPORTED_SCENARIOS: Readonly<Record<string, string>> = {
-  'interaction-park-resume':
-    'needs the submit_interaction action (Rich Interactions: interaction_required park/resume), not implemented yet',
-};
+const UNSUPPORTED_SCENARIOS: Readonly<Record<string, string>> = {};
 
 const BOOT_TIMEOUT_MS = 15_000;
 const STEP_TIMEOUT_MS = 10_000;

@@ -261,14 +261,14 @@ whenAvailable('postgres', 'unavailable' in probe ? probe.unavailable : undefined
       expect(outputs[1]).toMatch(/already up to date/);
       expect(outputs.join('') + results.map((r) => r.stderr).join('')).not.toContain('s3cret-pw');
       expect(outputs[0]).toContain(':***@');
-      expect(await ledger(url)).toEqual([1]);
+      expect(await ledger(url)).toEqual([1, 2]);
     });
 
     it('two servers booting at once on an empty database both start and share one schema', { timeout: 60_000 }, async () => {
       const url = await freshDatabase();
       const w = await world([{ kind: 'text', text: 'ok' }], pgEnv(url));
       const [a, b] = await Promise.all([serve(w.env), serve(w.env)]);
-      expect(await ledger(url)).toEqual([1]);
+      expect(await ledger(url)).toEqual([1, 2]);
       const onB = await connect(b);
       const sessionId = await createSession(await connect(a));
       expect(await onB.request({ action: 'get_session', requestId: 'g', sessionId })).toMatchObject({ status: 200 });

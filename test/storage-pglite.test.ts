@@ -40,7 +40,7 @@ describe('pglite data directory', () => {
   it('migrates a new directory once and reports it; verify mode accepts a current schema', async () => {
     const dir = join(root, 'fresh');
     const created = await PgliteStorage.open({ dataDir: dir });
-    expect(created.migration?.applied).toEqual([1]);
+    expect(created.migration?.applied).toEqual([1, 2]);
     expect(created.migration?.current).toBe(created.migration?.latest);
     await created.close();
     const verified = await PgliteStorage.open({ dataDir: dir, schema: 'verify' });

@@ -1,10 +1,13 @@
 import { ConfigError, loadConfig } from '../config/index.js';
 import { settingsForStorage } from '../admin/settings-for-storage.js';
 import { connectorStoresForStorage } from '../connectors/stores-for-storage.js';
+import { agentsForStorage } from '../agents/agents-for-storage.js';
 import { buildEmbedder } from '../knowledge/build-retrieval.js';
 import { knowledgeForStorage } from '../knowledge/open-knowledge.js';
 import { handoffStoreForStorage } from '../handoff/handoff-for-storage.js';
 import { migrateStorage, StorageSetupError } from '../storage/index.js';
+import { interactionsForStorage } from '../engine/interactions/index.js';
+import { otpStoreForStorage } from '../otp/index.js';
 
 export interface MigrateIo {
   stdout: NodeJS.WritableStream;
@@ -33,6 +36,9 @@ export async function migrate(env: NodeJS.ProcessEnv, io: MigrateIo = { stdout: 
       await knowledgeForStorage(storage, { embedder: buildEmbedder(config), schema: 'apply' });
       await settingsForStorage(storage, 'apply');
       await connectorStoresForStorage(storage, 'apply');
+      await agentsForStorage(storage, 'apply');
+      await interactionsForStorage(storage, 'apply');
+      await otpStoreForStorage(storage, 'apply');
       await handoffStoreForStorage(storage, 'apply');
     });
     if (config.storage === 'memory') {

@@ -17,6 +17,8 @@ import type {
   SessionSnapshot,
 } from './payloads.js';
 import { PendingRequests, type ReplyEvent } from './pending-requests.js';
+import { ActionReplies } from './action-replies.js';
+import type { SubmitInteractionOptions, SubmitInteractionResult, VerifyOtpOptions, VerifyOtpResult } from './payloads.js';
 import { confirmResult, handoffRequestResult, messagePage, sessionInfo, sessionSnapshot } from './reply-shapes.js';
 import { requestIdGenerator } from './request-ids.js';
 import { globalSocketFactory, type SocketFactory } from './socket.js';
@@ -73,6 +75,7 @@ const TERMINAL = new Set<AgentEvent['type']>(['eventual_response', 'error', 'can
 export class SmoothAgentClient {
   private readonly emitter = new Emitter<ClientEvents>();
   private readonly pending = new PendingRequests();
+  private readonly actionReplies = new ActionReplies();
   private readonly turns = new Map<string, TurnEntry>();
   private readonly nextId = requestIdGenerator();
   private readonly connection: ReconnectingConnection;
@@ -287,6 +290,60 @@ export class SmoothAgentClient {
     await this.sendWhenOpen(JSON.stringify({ action: 'cancel', requestId, ...(sessionId ? { sessionId } : {}) }), requestId);
   }
 
+  /**
+   * Answers an `interaction_required`: the visitor's values, or `declined: true`. Resolves with
+   * `invalid` (and the per-field errors) when the server's validator refused the values — the turn
+   * stays parked, submit again. When accepted, the parked turn resumes; `turn` follows it (the live
+   * Turn of this client, or a new one after a reconnect).
+   */
+  async submitInteraction(options: SubmitInteractionOptions): Promise<SubmitInteractionResult & { turn: Turn }> {
+    const sessionId = this.sessionOf(options.sessionId);
+    const { requestId } = options;
+    const followed = this.turns.has(requestId);
+    const turn = this.followTurn(requestId, { sessionId });
+    const reply = this.actionReplies.wait(requestId, ['immediate_response', 'interaction_invalid'], this.requestTimeoutMs);
+    const frame = {
+      action: 'submit_interaction',
+      requestId,
+      sessionId,
+      interactionId: options.interactionId,
+      ...(options.kind !== undefined ? { kind: options.kind } : {}),
+      ...(options.values !== undefined ? { values: options.values } : {}),
+      ...(options.declined !== undefined ? { declined: options.declined } : {}),
+    };
+    try {
+      await this.sendWhenOpen(JSON.stringify(frame), requestId);
+      const event = await reply;
+      if (event.type === 'interaction_invalid') return { status: 'invalid', ...event.data.data, turn };
+      return { status: options.declined === true ? 'declined' : 'submitted', interactionId: options.interactionId, turn };
+    } catch (error) {
+      this.actionReplies.fail(requestId, error as SmoothAgentError);
+      // A turn this call started following is not moving: stop following it.
+      const entry = this.turns.get(requestId);
+      if (!followed && entry?.turn === turn) {
+        this.turns.delete(requestId);
+        entry.sink.fail(error instanceof SmoothAgentError ? error : new SmoothAgentError('CONNECTION_LOST', String(error), { requestId }));
+      }
+      throw error;
+    }
+  }
+
+  /** Submits an OTP code sent after `otp_verification_required`; on success the session is verified. */
+  async verifyOtp(options: VerifyOtpOptions): Promise<VerifyOtpResult> {
+    const sessionId = this.sessionOf(options.sessionId);
+    const requestId = options.requestId ?? this.nextId();
+    const reply = this.actionReplies.wait(requestId, ['otp_verified', 'otp_invalid'], this.requestTimeoutMs);
+    try {
+      await this.sendWhenOpen(JSON.stringify({ action: 'verify_otp', requestId, sessionId, code: options.code }), requestId);
+    } catch (error) {
+      this.actionReplies.fail(requestId, error as SmoothAgentError);
+    }
+    const event = await reply;
+    if (event.type === 'otp_verified') return { verified: true, message: event.data.data.message };
+    if (event.type === 'otp_invalid') return { verified: false, ...event.data.data };
+    throw new SmoothAgentError('BAD_RESPONSE', `unexpected ${event.type} answering verify_otp`, { requestId });
+  }
+
   /** Round-trip time in milliseconds. */
   async ping(): Promise<number> {
     const started = Date.now();
@@ -351,6 +408,7 @@ export class SmoothAgentClient {
     if (!event) return;
     this.emitter.emit('event', event);
     const requestId = requestIdOf(event);
+    if (this.actionReplies.settle(requestId, event)) return;
     const turn = requestId !== undefined ? this.turns.get(requestId) : undefined;
     if (turn && requestId !== undefined) {
       if (TERMINAL.has(event.type)) this.turns.delete(requestId);
@@ -365,6 +423,7 @@ export class SmoothAgentClient {
     if (status.state === 'closed') {
       const closed = (requestId: string) => new SmoothAgentError('CLOSED', 'the client is closed', { requestId });
       this.pending.failAll(closed);
+      this.actionReplies.failAll(closed);
       for (const [requestId, entry] of this.turns) entry.sink.fail(closed(requestId));
       this.turns.clear();
     }
@@ -374,6 +433,7 @@ export class SmoothAgentClient {
   private onLost(): void {
     const lost = (requestId: string) => new SmoothAgentError('CONNECTION_LOST', 'the connection was lost', { requestId });
     this.pending.failAll(lost);
+    this.actionReplies.failAll(lost);
     for (const [requestId, entry] of this.turns) {
       if (!entry.sent) continue;
       this.turns.delete(requestId);

@@ -97,6 +97,34 @@ export interface CancelOptions {
   sessionId?: string;
 }
 
+/** Answers an `interaction_required` (Rich Interactions). */
+export interface SubmitInteractionOptions {
+  /** The `requestId` of the `interaction_required` event (the parked turn's). */
+  requestId: string;
+  interactionId: string;
+  kind?: string;
+  /** Kind-specific values, e.g. `{ email }` for identity_intake or `{ answers }` for choices. */
+  values?: Record<string, unknown>;
+  declined?: boolean;
+  sessionId?: string;
+}
+
+/** Accepted: the turn resumes (its events follow on `turn`). Invalid: fix the fields and submit again. */
+export type SubmitInteractionResult =
+  | { status: 'submitted' | 'declined'; interactionId: string }
+  | { status: 'invalid'; interactionId: string; errors: Array<{ field: string; message: string }>; message: string };
+
+export interface VerifyOtpOptions {
+  code: string;
+  /** The `requestId` of the `otp_verification_required` event; a fresh one when absent. */
+  requestId?: string;
+  sessionId?: string;
+}
+
+export type VerifyOtpResult =
+  | { verified: true; message: string }
+  | { verified: false; error?: 'INVALID_CODE' | 'MAX_ATTEMPTS' | 'NOT_FOUND' | 'EXPIRED'; attemptsRemaining: number; message: string };
+
 /** `request_human` → `immediate_response.data`: the conversation now waits for a person. */
 export interface HandoffRequestResult {
   conversationId: string;

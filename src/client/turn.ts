@@ -3,7 +3,7 @@ import { tokenOf, toolActivityOf, type AgentEvent, type EventualResponseEvent } 
 import { serverError } from './pending-requests.js';
 import type { ConfirmResult } from './payloads.js';
 
-export type TurnStatus = 'sending' | 'streaming' | 'awaiting_confirmation' | 'completed' | 'failed' | 'cancelled';
+export type TurnStatus = 'sending' | 'streaming' | 'awaiting_confirmation' | 'awaiting_interaction' | 'completed' | 'failed' | 'cancelled';
 
 /** How the client feeds a turn; handed out once, to the client, through the constructor callback. */
 export interface TurnSink {
@@ -136,6 +136,9 @@ export class Turn implements AsyncIterable<AgentEvent>, PromiseLike<EventualResp
       case 'write_confirmation_required':
         this.currentStatus = 'awaiting_confirmation';
         break;
+      case 'interaction_required':
+        this.currentStatus = 'awaiting_interaction';
+        break;
       case 'eventual_response':
         this.finish('completed');
         resolve(event);
@@ -151,7 +154,9 @@ export class Turn implements AsyncIterable<AgentEvent>, PromiseLike<EventualResp
       case 'stream_chunk':
         // The gated call's own toolCall chunk follows write_confirmation_required; only its
         // result (after the decision) means the turn is moving again.
-        if (this.currentStatus !== 'awaiting_confirmation' || toolActivityOf(event)?.phase === 'result') this.currentStatus = 'streaming';
+        if ((this.currentStatus !== 'awaiting_confirmation' && this.currentStatus !== 'awaiting_interaction') || toolActivityOf(event)?.phase === 'result') {
+          this.currentStatus = 'streaming';
+        }
         break;
       default:
         if (this.currentStatus === 'sending') this.currentStatus = 'streaming';

@@ -79,6 +79,19 @@ export interface ObservabilityConfig {
   readonly serviceName: string;
 }
 
+/** One-time-code identity verification for auth-gated tools; off unless an SMTP server is configured. */
+export interface OtpConfig {
+  /** `smtp://` or `smtps://` URL of the mail server (may hold a password: never log it). Unset: OTP is off. */
+  readonly smtpUrl?: string;
+  /** The From address of code mails; required with `smtpUrl`. */
+  readonly from?: string;
+  /** Codes sent to one session per window. */
+  readonly maxSendsPerSession: number;
+  /** Codes sent to one address per window, whichever sessions ask. */
+  readonly maxSendsPerAddress: number;
+  readonly sendWindowMs: number;
+}
+
 export interface Config {
   readonly bind: string;
   readonly port: number;
@@ -112,6 +125,10 @@ export interface Config {
   readonly devOrgId: string;
   readonly defaultOrgId: string;
   readonly toolsFile: string | undefined;
+  /** SMOOTH_AGENT_AGENTS_FILE: agent configs written to the agent store at boot. */
+  readonly agentsFile: string | undefined;
+  /** SMOOTH_AGENT_JUDGE_MODEL: the model judging workflow steps; default `model`. */
+  readonly judgeModel: string;
   readonly maxPayloadBytes: number;
   readonly maxBufferedBytes: number;
   readonly drainTimeoutMs: number;
@@ -141,6 +158,9 @@ export interface Config {
   /** Let web connectors reach loopback, private, link-local and metadata addresses (intranets, tests). */
   readonly connectorsAllowPrivate: boolean;
   readonly observability: ObservabilityConfig;
+  /** How long a turn stays parked on a Rich Interaction (identity form, choices) before it resumes as unanswered. */
+  readonly interactionTimeoutMs: number;
+  readonly otp: OtpConfig;
   /** Handing conversations to a person: availability and triggers (docs/configuration.md, Handoff). */
   readonly handoff: HandoffConfig;
 }

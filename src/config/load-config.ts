@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { RetrievalConfig } from './config.js';
-import type { AuthMode, Config, DynamoConfig, JwtConfig, ObservabilityConfig, StorageKind, WidgetAuthConfig } from './config.js';
+import type { AuthMode, Config, DynamoConfig, JwtConfig, ObservabilityConfig, OtpConfig, StorageKind, WidgetAuthConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { backplaneConfig } from './backplane-config.js';
 import { delimiter, isAbsolute } from 'node:path';
@@ -37,7 +37,34 @@ export const DEFAULTS = Object.freeze({
   rateLimitCloseAfter: 20,
   maxConnectionsPerIp: 20,
   githubApiUrl: 'https://api.github.com',
+  interactionTimeoutMs: 900_000,
+  otpMaxSendsPerSession: 3,
+  otpMaxSendsPerAddress: 5,
+  otpSendWindowMs: 3_600_000,
 });
+
+function otpConfig(env: Env): OtpConfig {
+  const smtpUrl = text(env, 'SMOOTH_AGENT_SMTP_URL');
+  const from = text(env, 'SMOOTH_AGENT_OTP_FROM');
+  if (smtpUrl !== undefined) {
+    let scheme: string;
+    try {
+      scheme = new URL(smtpUrl).protocol;
+    } catch {
+      // The URL may carry a password, so it is never quoted back.
+      throw new ConfigError('SMOOTH_AGENT_SMTP_URL', 'not a valid URL (expected smtp://host:port or smtps://…)');
+    }
+    if (scheme !== 'smtp:' && scheme !== 'smtps:') throw new ConfigError('SMOOTH_AGENT_SMTP_URL', 'must use smtp:// or smtps://');
+    if (from === undefined) throw new ConfigError('SMOOTH_AGENT_OTP_FROM', 'required when SMOOTH_AGENT_SMTP_URL is set');
+  }
+  return Object.freeze({
+    ...(smtpUrl !== undefined ? { smtpUrl } : {}),
+    ...(from !== undefined ? { from } : {}),
+    maxSendsPerSession: integer(env, 'SMOOTH_AGENT_OTP_MAX_SENDS_PER_SESSION', DEFAULTS.otpMaxSendsPerSession, 1, 1000),
+    maxSendsPerAddress: integer(env, 'SMOOTH_AGENT_OTP_MAX_SENDS_PER_ADDRESS', DEFAULTS.otpMaxSendsPerAddress, 1, 1000),
+    sendWindowMs: integer(env, 'SMOOTH_AGENT_OTP_SEND_WINDOW_MS', DEFAULTS.otpSendWindowMs, 1000, 86_400_000),
+  });
+}
 
 function text(env: Env, name: string): string | undefined {
   const raw = env[name];
@@ -329,6 +356,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     devOrgId: text(env, 'AUTH_DEV_ORG_ID') ?? defaultOrgId,
     defaultOrgId,
     toolsFile: text(env, 'SMOOTH_AGENT_TOOLS_FILE'),
+    agentsFile: text(env, 'SMOOTH_AGENT_AGENTS_FILE'),
+    judgeModel: text(env, 'SMOOTH_AGENT_JUDGE_MODEL') ?? text(env, 'SMOOTH_AGENT_MODEL') ?? DEFAULTS.model,
     maxPayloadBytes: integer(env, 'SMOOTH_AGENT_MAX_PAYLOAD_BYTES', DEFAULTS.maxPayloadBytes, 1024, 64 * 1024 * 1024),
     maxBufferedBytes: integer(env, 'SMOOTH_AGENT_MAX_BUFFERED_BYTES', DEFAULTS.maxBufferedBytes, 1024, 1024 * 1024 * 1024),
     drainTimeoutMs: integer(env, 'SMOOTH_AGENT_DRAIN_TIMEOUT_MS', DEFAULTS.drainTimeoutMs, 0, 3_600_000),
@@ -347,6 +376,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     fileConnectorRoots: pathList(env, 'SMOOTH_AGENT_FILE_CONNECTOR_ROOTS'),
     connectorsAllowPrivate: flag(env, 'SMOOTH_AGENT_CONNECTORS_ALLOW_PRIVATE'),
     observability: observabilityConfig(env),
+    interactionTimeoutMs: integer(env, 'SMOOTH_AGENT_INTERACTION_TIMEOUT_MS', DEFAULTS.interactionTimeoutMs, 1, 86_400_000),
+    otp: otpConfig(env),
     handoff: handoffConfig(env),
   };
   return Object.freeze(config);

@@ -16,14 +16,14 @@ export interface ApprovalGateOptions {
    * Default: never, so the approval dies with the turn. A user's cancel should always discard it.
    */
   keepOnAbort?: (reason: unknown) => boolean;
-  /** The approval card's wording for a call (see action-description.ts). */
-  describe?: (call: ToolCallRequest) => string;
   /**
    * Subscribes to notices that some process resolved a session's approval (a confirm that found no
    * waiter where it arrived and resumed the turn there); returns the unsubscribe. Without it a turn
    * parked here only learns of that at its own timeout.
    */
   watchResolution?: (sessionId: string, onNotice: () => void) => () => void;
+  /** The approval card's wording for a call (see action-description.ts). */
+  describe?: (call: ToolCallRequest) => string;
 }
 
 /**

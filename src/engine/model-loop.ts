@@ -1,3 +1,4 @@
+import type { AgentVisibility, ToolAuthLevel } from '../agents/types.js';
 import type { AccessContext, KnowledgeHit } from '../knowledge/index.js';
 import type { ChatMessage, LlmProvider, ToolCallRequest, ToolSpec } from '../llm/index.js';
 import type { Usage } from '../protocol/index.js';
@@ -32,11 +33,21 @@ export interface LoopEnv {
   readonly hooks: readonly ToolHook[];
   readonly maxIterations: number;
   readonly maxTokens: number;
+  /** Per-tool config of the session's agent, by tool name. */
+  readonly toolConfigs?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** Auth level of each tool on the session's agent, and the agent's visibility, for the auth gate. */
+  readonly toolAuthLevels?: ReadonlyMap<string, ToolAuthLevel>;
+  readonly visibility?: AgentVisibility;
 }
 
-export function toolContext(env: LoopEnv, state: LoopState): HookContext {
+export function toolContext(env: LoopEnv, state: LoopState, toolName?: string): HookContext {
   const { session } = env;
+  const toolConfig = toolName === undefined ? undefined : env.toolConfigs?.get(toolName);
+  const toolAuthLevel = toolName === undefined ? undefined : env.toolAuthLevels?.get(toolName);
   return {
+    ...(toolConfig ? { toolConfig } : {}),
+    ...(toolAuthLevel ? { toolAuthLevel } : {}),
+    ...(env.visibility ? { agentVisibility: env.visibility } : {}),
     requestId: state.requestId,
     sessionId: session.sessionId,
     conversationId: session.conversationId,
@@ -76,7 +87,7 @@ export async function runToolCalls(env: LoopEnv, state: LoopState, iteration: nu
   for (const [index, call] of calls.entries()) {
     const result = await executeToolCall(
       call,
-      { ...toolContext(env, state), checkpoint: () => freeze(state, iteration, call, calls.slice(index + 1)) },
+      { ...toolContext(env, state, call.name), checkpoint: () => freeze(state, iteration, call, calls.slice(index + 1)) },
       { tools: state.tools, hooks: env.hooks, announce: (c) => env.emit({ type: 'tool_call', name: c.name, arguments: c.arguments }) },
     );
     if (env.signal.aborted) throw env.signal.reason;

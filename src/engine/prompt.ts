@@ -27,3 +27,24 @@ export function knowledgeContext(hits: KnowledgeHit[]): string | undefined {
 export const NOTHING_FOUND_CONTEXT =
   '[Relevant knowledge]\nThe knowledge base has nothing relevant to this message. If it asks for facts specific to this ' +
   'organization, say you could not find them and suggest rephrasing or contacting the team; do not guess and do not cite a source.';
+
+/** Told on a conversation's first turn only, so the agent greets once and not on every reply. */
+export function greetingSection(greeting: string): string {
+  return [
+    '<GreetingAwareness>',
+    'This is the start of the conversation. Open your reply with a short, natural greeting in the spirit of:',
+    greeting,
+    'Adapt it rather than copying it word for word, then go on to answer the customer. Do not greet or introduce yourself again later.',
+    '</GreetingAwareness>',
+  ].join('\n');
+}
+
+/** The base prompt with its optional personality section (the reference's `<Personality>` block). */
+export function withPersonality(base: string, personality: string | undefined): string {
+  return personality ? `${base}\n\n<Personality>\n${personality}\n</Personality>` : base;
+}
+
+/** Sections of the system prompt in the reference's order (base, greeting, workflow), blank-line separated. */
+export function joinPromptSections(sections: ReadonlyArray<string | undefined>): string {
+  return sections.filter((s): s is string => s !== undefined && s !== '').join('\n\n');
+}

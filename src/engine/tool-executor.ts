@@ -37,6 +37,10 @@ export async function executeToolCall(call: ToolCallRequest, context: HookContex
       announce();
       return { content: `blocked by hook: ${decision.reason}`, isError: true };
     }
+    if (decision.action === 'result') {
+      announce();
+      return decision.result;
+    }
   }
   announce();
   return runTool(call, context, options.tools);

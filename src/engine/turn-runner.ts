@@ -5,7 +5,9 @@ import type { Citation, Usage } from '../protocol/index.js';
 import type { Message, Session, Storage, TurnCheckpoint } from '../storage/index.js';
 import { buildCitations } from './citations.js';
 import type { ToolHook } from './hooks.js';
-import { DEFAULT_SYSTEM_PROMPT, knowledgeContext, NOTHING_FOUND_CONTEXT } from './prompt.js';
+import { DEFAULT_SYSTEM_PROMPT, greetingSection, joinPromptSections, knowledgeContext, NOTHING_FOUND_CONTEXT, withPersonality } from './prompt.js';
+import type { AgentConfig, AgentVisibility, ToolAuthLevel } from '../agents/types.js';
+import { currentStep, judgeTurn, workflowSection } from './workflow/index.js';
 import { retrievalAnswer, smallTalk, streamPieces } from './retrieval-answer.js';
 import { DENIED_BY_USER } from './approval-gate.js';
 import { recordToolResult, runModelLoop, runToolCalls, toolContext, type LoopEnv, type LoopState } from './model-loop.js';
@@ -25,7 +27,10 @@ export interface TurnRunnerOptions {
   historyLimit: number;
   systemPrompt?: string;
   /** Operator settings of the session's organization, read at the start of every turn. */
-  settingsFor?: (organizationId: string) => Promise<TurnSettings>;
+  settingsFor?: (organizationId: string, agentId?: string) => Promise<TurnSettings>;
+  /** The model the workflow judge runs on (SMOOTH_AGENT_JUDGE_MODEL); default: `model`. */
+  judgeModel?: string;
+  onJudgeError?: (err: unknown) => void;
   now: () => Date;
   onRetrievalError?: (err: unknown) => void;
   /** Document sets a turn retrieves from when its settings name none (SMOOTH_AGENT_DOCUMENT_SETS). */
@@ -42,8 +47,18 @@ export interface TurnSettings {
   persona?: string;
   /** When non-empty, only these tools are offered to the model. */
   enabledTools?: readonly string[];
-  /** When present, the turn's retrieval (context block, knowledge_search, citations) is scoped to these sets. */
+  /** `enabledTools` is an allow-list even when empty (an agent whose listed tools are all disabled). */
+  toolsRestricted?: boolean;
+  /** When present, the turn's retrieval is scoped to these document sets. */
   documentSets?: readonly string[];
+  /** The session's agent config, when one is configured (see src/agents/types.ts). */
+  agent?: AgentConfig;
+  /** The agent's visibility, for the auth gate. */
+  visibility?: AgentVisibility;
+  /** Each allowed tool's auth level by tool name; a tool not in it needs none. */
+  toolAuthLevels?: ReadonlyMap<string, ToolAuthLevel>;
+  /** Per-tool config by tool name; a tool receives its own as `ToolContext.toolConfig`. */
+  toolConfigs?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
 }
 
 export interface TurnInput {
@@ -63,6 +78,8 @@ export interface ResumeInput {
   session: Session;
   checkpoint: TurnCheckpoint;
   approved: boolean;
+  /** Stands in for the parked call's result (an answered interaction); `approved` is then ignored. */
+  result?: { content: string; isError: boolean };
   apiKey: string;
   access: AccessContext;
   signal: AbortSignal;
@@ -75,11 +92,21 @@ export interface TurnOutcome {
   citations: Citation[];
   /** Absent when no model was called. */
   usage: Usage | undefined;
-  /**
-   * True when the visitor asked something the knowledge base had nothing for; the transport also sets
-   * it when the turn escalated to a person (request_human). Both OR into eventual_response.needsEscalation.
-   */
+  /** True when the visitor asked something the knowledge base had nothing for. */
   needsEscalation?: boolean;
+  /**
+   * Work that follows the answer (the workflow judge). The caller starts it once the answer is
+   * sent, so it never delays the answer; it never rejects.
+   */
+  afterResponse?: () => Promise<void>;
+}
+
+/** What the workflow judge needs once the turn has answered. */
+interface JudgeRequest {
+  workflow: NonNullable<AgentConfig['conversationWorkflow']>;
+  stepId: string | undefined;
+  userMessage: string;
+  apiKey: string;
 }
 
 const AUTO_CONTEXT_RESULTS = 3;
@@ -103,6 +130,9 @@ function textMessage(session: Session, direction: Message['direction'], text: st
 export class TurnRunner {
   private readonly toolsByName: ReadonlyMap<string, Tool>;
   private readonly toolSpecs: ToolSpec[];
+  /** Judges still running per session: the session's next turn here waits for its step pointer. */
+  private readonly judging = new Map<string, Promise<void>>();
+  private readonly stopJudges = new AbortController();
 
   constructor(private readonly options: TurnRunnerOptions) {
     // Later tools replace earlier ones of the same name, so a host can override a built-in.
@@ -142,16 +172,28 @@ export class TurnRunner {
     const { storage, now } = this.options;
     const { session, signal } = input;
     const history = await this.history(session);
+    // Asked before the message is stored; without replayed history the store itself says whether it is empty.
+    const firstTurn = history.length === 0 && (this.options.historyLimit > 0 || (await storage.countMessages(session.conversationId)) === 0);
     await storage.appendMessage(textMessage(session, 'inbound', input.message, now()));
-    const settings: TurnSettings = (await this.options.settingsFor?.(session.organizationId)) ?? {};
+    const settings: TurnSettings = (await this.options.settingsFor?.(session.organizationId, session.agentId)) ?? {};
     const documentSets = settings.documentSets ?? this.options.documentSets;
     const sources: KnowledgeHit[] = await this.retrieve(input.message, input.access, documentSets);
     if (input.apiKey === undefined) return this.answerFromKnowledge(input, sources);
 
     const basePrompt = settings.systemPrompt ?? this.options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT;
-    const systemPrompt = settings.persona ? `${basePrompt}\n\n<Personality>\n${settings.persona}\n</Personality>` : basePrompt;
-    const enabled = settings.enabledTools && settings.enabledTools.length > 0 ? new Set(settings.enabledTools) : undefined;
-    const toolSpecs = enabled ? this.toolSpecs.filter((t) => enabled.has(t.name)) : this.toolSpecs;
+    const workflow = settings.agent?.conversationWorkflow;
+    const stepId = workflow ? await this.workflowStepOf(session) : undefined;
+    const step = workflow && currentStep(workflow, stepId);
+    const systemPrompt = joinPromptSections([
+      withPersonality(basePrompt, settings.persona),
+      firstTurn && settings.agent?.greeting ? greetingSection(settings.agent.greeting) : undefined,
+      workflow && step ? workflowSection(workflow, step.step, step.index) : undefined,
+    ]);
+    const enabled =
+      settings.enabledTools && (settings.enabledTools.length > 0 || settings.toolsRestricted) ? new Set(settings.enabledTools) : undefined;
+    // Admin tools are never offered on a public agent; they stay callable only to be refused by the auth gate.
+    const offered = (name: string) => (!enabled || enabled.has(name)) && !(settings.visibility !== 'internal' && settings.toolAuthLevels?.get(name) === 'admin');
+    const toolSpecs = this.toolSpecs.filter((t) => offered(t.name));
     const tools = enabled ? new Map([...this.toolsByName].filter(([name]) => enabled.has(name))) : this.toolsByName;
     const messages: ChatMessage[] = [{ role: 'system', content: systemPrompt }, ...history];
     const context = knowledgeContext(sources) ?? (smallTalk(input.message) ? undefined : NOTHING_FOUND_CONTEXT);
@@ -167,13 +209,19 @@ export class TurnRunner {
       tools,
       toolSpecs,
     };
-    const reply = await runModelLoop(this.loopEnv(input, input.apiKey, documentSets), state, 1);
-    const outcome = await this.finish(input, reply, sources, state.usage);
+    const reply = await runModelLoop(this.loopEnv(input, input.apiKey, settings, documentSets), state, 1);
+    const judge = workflow ? { workflow, stepId, userMessage: input.message, apiKey: input.apiKey } : undefined;
+    const outcome = await this.finish(input, reply, sources, state.usage, judge);
     // Nothing confident from auto-retrieval nor from knowledge_search, for a real question.
     return state.sources.length === 0 && !smallTalk(input.message) ? { ...outcome, needsEscalation: true } : outcome;
   }
 
-  private loopEnv(input: Pick<TurnInput, 'session' | 'access' | 'signal' | 'emit'>, apiKey: string, documentSets: readonly string[] | undefined): LoopEnv {
+  private loopEnv(
+    input: Pick<TurnInput, 'session' | 'access' | 'signal' | 'emit'>,
+    apiKey: string,
+    settings: TurnSettings,
+    documentSets: readonly string[] | undefined,
+  ): LoopEnv {
     const { llm, hooks, maxIterations, maxTokens } = this.options;
     return {
       session: input.session,
@@ -186,6 +234,62 @@ export class TurnRunner {
       hooks,
       maxIterations,
       maxTokens,
+      ...(settings.toolConfigs ? { toolConfigs: settings.toolConfigs } : {}),
+      ...(settings.toolAuthLevels ? { toolAuthLevels: settings.toolAuthLevels } : {}),
+      ...(settings.visibility ? { visibility: settings.visibility } : {}),
+    };
+  }
+
+  /**
+   * For a shutdown that keeps step pointers: resolves when every running judge has landed, or, after
+   * `graceMs`, aborts the rest (their sessions stay on their steps) and resolves when they are done.
+   */
+  async settle(graceMs = 5_000): Promise<void> {
+    const all = Promise.all([...this.judging.values()]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+    if ((await Promise.race([all, late])) === 'late') this.stopJudges.abort();
+    clearTimeout(timer);
+    await all;
+  }
+
+  /** The session's step pointer, after any judge of its previous turn in this process has landed. */
+  private async workflowStepOf(session: Session): Promise<string | undefined> {
+    const pending = this.judging.get(session.sessionId);
+    if (!pending) return session.workflowStepId;
+    await pending;
+    return (await this.options.storage.getSession(session.sessionId))?.workflowStepId;
+  }
+
+  /** Runs the judge on a finished turn and moves the session's step pointer; failures keep the step. */
+  private judgeAfter(session: Session, reply: string, request: JudgeRequest): () => Promise<void> {
+    const { storage, llm, onJudgeError } = this.options;
+    const report = (err: unknown) => onJudgeError?.(err);
+    return () => {
+      const run = (async () => {
+        const outcome = await judgeTurn(
+          {
+            llm,
+            model: this.options.judgeModel ?? this.options.model,
+            apiKey: request.apiKey,
+            workflow: request.workflow,
+            stepId: request.stepId,
+            userMessage: request.userMessage,
+            reply,
+            signal: this.stopJudges.signal,
+          },
+          report,
+        );
+        // Written only when the step changes: staying (or failing) leaves the pointer as it was.
+        const current = currentStep(request.workflow, request.stepId)?.step.id;
+        if (outcome && outcome.stepId !== current) await storage.updateSession(session.sessionId, { workflowStepId: outcome.stepId });
+      })()
+        .catch(report)
+        .finally(() => {
+          if (this.judging.get(session.sessionId) === run) this.judging.delete(session.sessionId);
+        });
+      this.judging.set(session.sessionId, run);
+      return run;
     };
   }
 
@@ -196,6 +300,7 @@ export class TurnRunner {
    */
   async resume(input: ResumeInput): Promise<TurnOutcome> {
     const { checkpoint, signal } = input;
+    const settings: TurnSettings = (await this.options.settingsFor?.(input.session.organizationId, input.session.agentId)) ?? {};
     const offered = new Set(checkpoint.toolNames);
     const tools = new Map([...this.toolsByName].filter(([name]) => offered.has(name)));
     const state: LoopState = {
@@ -207,15 +312,22 @@ export class TurnRunner {
       tools,
       toolSpecs: this.toolSpecs.filter((t) => tools.has(t.name)),
     };
-    const settings: TurnSettings = (await this.options.settingsFor?.(input.session.organizationId)) ?? {};
-    const env = this.loopEnv(input, input.apiKey, settings.documentSets ?? this.options.documentSets);
+    const env = this.loopEnv(input, input.apiKey, settings, settings.documentSets ?? this.options.documentSets);
     const call = checkpoint.toolCall;
-    const result = input.approved ? await runTool(call, toolContext(env, state), tools) : { content: `blocked by hook: ${DENIED_BY_USER}`, isError: true };
+    const result =
+      input.result ??
+      (input.approved ? await runTool(call, toolContext(env, state, call.name), tools) : { content: `blocked by hook: ${DENIED_BY_USER}`, isError: true });
     if (signal.aborted) throw signal.reason;
     recordToolResult(env, state, call, result);
     await runToolCalls(env, state, checkpoint.iteration, checkpoint.remainingToolCalls);
     const reply = await runModelLoop(env, state, Math.min(checkpoint.iteration + 1, this.options.maxIterations));
-    return this.finish(input, reply, state.sources, state.usage);
+    const workflow = settings.agent?.conversationWorkflow;
+    const userMessage = [...checkpoint.messages].reverse().find((m) => m.role === 'user')?.content;
+    const judge =
+      workflow && userMessage !== undefined
+        ? { workflow, stepId: await this.workflowStepOf(input.session), userMessage, apiKey: input.apiKey }
+        : undefined;
+    return this.finish(input, reply, state.sources, state.usage, judge);
   }
 
   private async answerFromKnowledge(input: TurnInput, sources: KnowledgeHit[]): Promise<TurnOutcome> {
@@ -234,12 +346,13 @@ export class TurnRunner {
     reply: string,
     sources: KnowledgeHit[],
     usage: Usage | undefined,
+    judge?: JudgeRequest,
   ): Promise<TurnOutcome> {
     if (input.signal.aborted) throw input.signal.reason;
     let messageId: string = randomUUID();
     if (reply.trim() !== '') {
       messageId = (await this.options.storage.appendMessage(textMessage(input.session, 'outbound', reply, this.options.now()))).id;
     }
-    return { messageId, reply, citations: buildCitations(sources), usage };
+    return { messageId, reply, citations: buildCitations(sources), usage, ...(judge ? { afterResponse: this.judgeAfter(input.session, reply, judge) } : {}) };
   }
 }

@@ -17,6 +17,8 @@ export const createSessionAction = z.object({
   browserFingerprint: z.string({ error: "'browserFingerprint' must be a string" }).optional(),
   metadata: z.record(z.string(), z.unknown(), { error: "'metadata' must be an object" }).optional(),
   supports: z.array(z.string(), { error: "'supports' must be an array of strings" }).optional(),
+  // Resumes one of the signed-in caller's own conversations instead of starting a new one.
+  conversationId: z.string({ error: "'conversationId' must be a string" }).trim().min(1, { error: "'conversationId' must not be empty" }).optional(),
   // `{userId, signature, timestamp}`, signed by the widget host. Its shape is checked by the widget
   // policy, not here: the reference ignores it for agents without a policy and reports a malformed
   // one as AUTH_CONTEXT_INVALID (after the origin check), never as VALIDATION_ERROR.
@@ -68,6 +70,50 @@ export const cancelAction = z.object({
   sessionId: z.string().optional().catch(undefined),
 });
 
+export const MAX_TITLE_CHARS = 60;
+export const MAX_CONVERSATIONS_PAGE = 50;
+export const DEFAULT_CONVERSATIONS_PAGE = 20;
+
+export const listConversationsAction = z.object({
+  action: z.literal('list_conversations'),
+  limit: z
+    .unknown()
+    .optional()
+    .transform((v) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? Math.min(v, MAX_CONVERSATIONS_PAGE) : DEFAULT_CONVERSATIONS_PAGE)),
+});
+
+export const renameConversationAction = z.object({
+  action: z.literal('rename_conversation'),
+  conversationId: sessionId("missing 'conversationId'"),
+  title: z
+    .string({ error: "missing or empty 'title'" })
+    .trim()
+    .min(1, { error: "missing or empty 'title'" })
+    // Characters as a reader counts them (code points), not UTF-16 units.
+    .refine((t) => [...t].length <= MAX_TITLE_CHARS, { error: `'title' exceeds ${MAX_TITLE_CHARS} characters` })
+    .refine((t) => !/[\u0000-\u001f\u007f]/.test(t), { error: "'title' must not contain control characters" }),
+});
+
+export const submitInteractionAction = z.object({
+  action: z.literal('submit_interaction'),
+  requestId: z.string({ error: "submit_interaction requires a 'requestId'" }).min(1, { error: "submit_interaction requires a 'requestId'" }),
+  sessionId: sessionId("submit_interaction requires a 'sessionId'"),
+  interactionId: z
+    .string({ error: "submit_interaction requires an 'interactionId'" })
+    .min(1, { error: "submit_interaction requires an 'interactionId'" }),
+  kind: z.string({ error: "'kind' must be a string" }).optional(),
+  // The kind's validator judges the values; here only "an object" is checked.
+  values: z.record(z.string(), z.unknown(), { error: "'values' must be an object" }).optional(),
+  declined: z.boolean({ error: "'declined' must be a boolean" }).optional(),
+});
+
+export const verifyOtpAction = z.object({
+  action: z.literal('verify_otp'),
+  requestId: z.string({ error: "verify_otp requires a 'requestId'" }).min(1, { error: "verify_otp requires a 'requestId'" }),
+  sessionId: sessionId("verify_otp requires a 'sessionId'"),
+  code: z.string({ error: "verify_otp requires a string 'code'" }).max(64, { error: "'code' is too long" }),
+});
+
 /**
  * The project's protocol extension (docs/protocol.md, Handoff; schemas in src/protocol/schemas/):
  * the visitor's "Talk to a person" control, the follow-up address, and the operator console's
@@ -99,6 +145,10 @@ export const ACTION_SCHEMAS = {
   send_message: sendMessageAction,
   confirm_tool_action: confirmToolAction,
   cancel: cancelAction,
+  list_conversations: listConversationsAction,
+  rename_conversation: renameConversationAction,
+  submit_interaction: submitInteractionAction,
+  verify_otp: verifyOtpAction,
   request_human: requestHumanAction,
   leave_contact: leaveContactAction,
   operator_subscribe: operatorSubscribeAction,

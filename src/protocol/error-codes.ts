@@ -22,6 +22,9 @@ export const ERROR_CODES = {
   NOT_FOUND: 'Admin resource does not exist in the caller\'s organization.',
   AGENT_NOT_AUTHORIZED: 'The agent has no widget embedding policy and WIDGET_AUTH_STRICT refuses such agents.',
   ORIGIN_NOT_ALLOWED: 'The page embedding the widget is not on the agent\'s origin allowlist.',
+  CONVERSATION_NOT_FOUND: 'No conversation with that id belongs to the signed-in caller (rename_conversation, create_conversation_session.conversationId).',
+  NO_PENDING_INTERACTION: 'submit_interaction arrived with no interaction awaiting a response for the session.',
+  INTERACTION_MISMATCH: 'submit_interaction named another interaction (or kind, or requestId) than the one the turn is parked on.',
   AUTH_CONTEXT_INVALID: 'create_conversation_session carried an authContext whose HMAC signature or timestamp did not verify.',
   HANDOFF_CONFLICT: 'The handoff move is not allowed from the conversation\'s current state, or it changed concurrently.',
 } as const;

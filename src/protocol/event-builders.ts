@@ -1,4 +1,4 @@
-import type { AgentResponse, Citation, ErrorBody, ServerEvent, ToolChunkState, Usage } from './events.js';
+import type { AgentResponse, Citation, ErrorBody, InteractionFieldError, JsonValue, OtpChannel, OtpFailure, ServerEvent, ToolChunkState, Usage } from './events.js';
 
 /**
  * `requestId` is omitted, never null, when the action had none — spread this into literals.
@@ -60,7 +60,7 @@ export interface EventualResponseInput {
   reply: string;
   citations: Citation[];
   usage: Usage | undefined;
-  /** The turn wants a human: its knowledge search found nothing, or it handed the conversation to a person. */
+  /** The turn wants a human: its knowledge search found nothing (or it escalated). */
   needsEscalation?: boolean;
   escalationReason?: string;
 }
@@ -69,7 +69,7 @@ export function eventualResponse(input: EventualResponseInput, now: number): Ser
   const inner = {
     messageId: input.messageId,
     response: input.needsEscalation ? { ...generalAgentResponse(input.reply), resolutionStatus: 'requires_escalation' as const } : generalAgentResponse(input.reply),
-    needsEscalation: input.needsEscalation ?? false,
+    needsEscalation: input.needsEscalation === true,
     ...(input.needsEscalation && input.escalationReason ? { escalationReason: input.escalationReason } : {}),
     // Empty or absent optional payloads are omitted, not sent as [] or null.
     ...(input.citations.length > 0 ? { citations: input.citations } : {}),
@@ -86,4 +86,45 @@ export function eventualResponse(input: EventualResponseInput, now: number): Ser
 
 export function cancelled(requestId: string | undefined, now: number): ServerEvent {
   return { type: 'cancelled', ...rid(requestId), status: 499, data: { ...rid(requestId), status: 499 }, timestamp: now };
+}
+
+/** Rich Interactions and OTP events share one shape: `data: { requestId, data: <payload> }`. */
+export function interactionRequired(
+  requestId: string,
+  payload: { interactionId: string; kind: string; spec: { [key: string]: JsonValue }; reason: string },
+  now: number,
+): ServerEvent {
+  return { type: 'interaction_required', requestId, data: { requestId, data: payload }, timestamp: now };
+}
+
+export function interactionInvalid(
+  requestId: string,
+  payload: { interactionId: string; kind: string; errors: InteractionFieldError[]; message: string },
+  now: number,
+): ServerEvent {
+  return { type: 'interaction_invalid', requestId, data: { requestId, data: payload }, timestamp: now };
+}
+
+export function otpVerificationRequired(
+  requestId: string,
+  payload: { toolId: string; actionDescription: string; availableChannels: OtpChannel[]; authLevel: string },
+  now: number,
+): ServerEvent {
+  return { type: 'otp_verification_required', requestId, data: { requestId, data: payload }, timestamp: now };
+}
+
+export function otpSent(requestId: string, payload: { channel: OtpChannel; maskedDestination: string }, now: number): ServerEvent {
+  return { type: 'otp_sent', requestId, data: { requestId, data: payload }, timestamp: now };
+}
+
+export function otpVerified(requestId: string, message: string, now: number): ServerEvent {
+  return { type: 'otp_verified', requestId, data: { requestId, data: { message } }, timestamp: now };
+}
+
+export function otpInvalid(
+  requestId: string,
+  payload: { error?: OtpFailure; attemptsRemaining: number; message: string },
+  now: number,
+): ServerEvent {
+  return { type: 'otp_invalid', requestId, data: { requestId, data: payload }, timestamp: now };
 }

@@ -33,6 +33,17 @@ export type ToolChunkState =
   | { rawResponse: { toolCall: { name: string; arguments: string } } }
   | { rawResponse: { toolResult: { name: string; isError: boolean; result: string } } };
 
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface InteractionFieldError {
+  field: string;
+  message: string;
+}
+
+export type OtpChannel = 'email' | 'sms';
+
+export type OtpFailure = 'INVALID_CODE' | 'MAX_ATTEMPTS' | 'NOT_FOUND' | 'EXPIRED';
+
 export type ServerEvent =
   | { type: 'pong'; requestId?: string; timestamp: number; data: { timestamp: number } }
   | { type: 'immediate_response'; requestId?: string; status: number; message: string; data: object; timestamp: number }
@@ -66,6 +77,43 @@ export type ServerEvent =
           usage?: Usage;
         };
       };
+      timestamp: number;
+    }
+  | {
+      type: 'interaction_required';
+      requestId: string;
+      data: { requestId: string; data: { interactionId: string; kind: string; spec: { [key: string]: JsonValue }; reason: string } };
+      timestamp: number;
+    }
+  | {
+      type: 'interaction_invalid';
+      requestId: string;
+      data: {
+        requestId: string;
+        data: { interactionId: string; kind: string; errors: InteractionFieldError[]; message: string };
+      };
+      timestamp: number;
+    }
+  | {
+      type: 'otp_verification_required';
+      requestId: string;
+      data: {
+        requestId: string;
+        data: { toolId: string; actionDescription: string; availableChannels: OtpChannel[]; authLevel: string };
+      };
+      timestamp: number;
+    }
+  | {
+      type: 'otp_sent';
+      requestId: string;
+      data: { requestId: string; data: { channel: OtpChannel; maskedDestination: string } };
+      timestamp: number;
+    }
+  | { type: 'otp_verified'; requestId: string; data: { requestId: string; data: { message: string } }; timestamp: number }
+  | {
+      type: 'otp_invalid';
+      requestId: string;
+      data: { requestId: string; data: { error?: OtpFailure; attemptsRemaining: number; message: string } };
       timestamp: number;
     }
   | { type: 'cancelled'; requestId?: string; status: 499; data: { requestId?: string; status: 499 }; timestamp: number };

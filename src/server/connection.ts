@@ -52,12 +52,12 @@ export class Connection {
   private queued = 0;
   private closed = false;
   private readonly rate: FrameRateGuard;
-  /** Run once when the socket goes away (e.g. an operator console's presence). */
-  private readonly closeHooks: Array<() => void> = [];
   /** Frames serialized since the last flush; written together, in order, at the end of this tick. */
   private outbox: string[] = [];
   /** The TCP socket under the WebSocket, corked around a batch so the batch leaves in one write. */
   private readonly transport: Duplex | undefined;
+  /** Run once when the socket goes away (e.g. an operator console's presence). */
+  private readonly closeHooks: Array<() => void> = [];
 
   constructor(
     private readonly socket: WebSocket,

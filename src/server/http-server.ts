@@ -155,7 +155,7 @@ export async function startServer(app: App): Promise<RunningServer> {
       // nothing survives, so its client is told the turn ended. Turns that park during the drain too.
       const durable = !(app.storage instanceof MemoryStorage);
       const releaseParked = () => {
-        const released = app.approvals.releaseAll(new ShutdownRelease(durable));
+        const released = app.approvals.releaseAll(new ShutdownRelease(durable)) + app.interactions.broker.releaseAll(new ShutdownRelease(durable));
         if (released > 0) {
           logger.info({ turns: released, resumable: durable }, durable ? 'released turns parked on approval; they resume after restart' : 'ended turns parked on approval');
         }

@@ -2,7 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { ApprovalResolvedElsewhere, type TurnEvent, type TurnOutcome } from '../engine/index.js';
 import { redactKey } from '../llm/key-resolver.js';
 import { LlmError } from '../llm/index.js';
-import { errorEvent, eventualResponse, ProtocolError, streamChunk, streamToken, writeConfirmationRequired, type ErrorCode, type ServerEvent } from '../protocol/index.js';
+import {
+  errorEvent,
+  eventualResponse,
+  interactionRequired,
+  otpSent,
+  otpVerificationRequired,
+  ProtocolError,
+  streamChunk,
+  streamToken,
+  writeConfirmationRequired,
+  type ErrorCode,
+  type JsonValue,
+  type ServerEvent,
+} from '../protocol/index.js';
 import type { Session } from '../storage/index.js';
 import type { Connection } from './connection.js';
 import { ShutdownRelease, TurnCancelled } from './turn-slot.js';
@@ -30,6 +43,27 @@ export function toWire(requestId: string, event: TurnEvent): ServerEvent | undef
       );
     case 'approval_required':
       return writeConfirmationRequired(requestId, event.toolName, now, event.description);
+    case 'interaction_required':
+      return interactionRequired(requestId, {
+          interactionId: event.interactionId,
+          kind: event.kind,
+          // Built from the model's JSON arguments by the kind's parser, so it is plain JSON.
+          spec: event.spec as { [key: string]: JsonValue },
+          reason: event.reason,
+        }, now);
+    case 'otp_verification_required':
+      return otpVerificationRequired(
+        requestId,
+        {
+          toolId: event.toolName,
+          actionDescription: `Verify your identity to use '${event.toolName}'.`,
+          availableChannels: event.channels,
+          authLevel: event.authLevel,
+        },
+        now,
+      );
+    case 'otp_sent':
+      return otpSent(requestId, { channel: event.channel, maskedDestination: event.maskedDestination }, now);
   }
 }
 
@@ -107,6 +141,8 @@ export function streamTurn(
           const { messageId, reply, citations, usage, needsEscalation } = outcome;
           connection.send(eventualResponse({ requestId, messageId, reply, citations, usage, ...(needsEscalation ? { needsEscalation } : {}) }, Date.now()));
           probe.end('completed');
+          // After the answer is on its way: follow-up work (the workflow judge) never delays it.
+          void outcome.afterResponse?.();
         },
         (err: unknown) => {
           if (err instanceof ShutdownRelease && err.resumable) return probe.end('released');

@@ -3,6 +3,7 @@ import type {
   ApprovalMatch,
   Conversation,
   ConversationPage,
+  ConversationPatch,
   ConversationQuery,
   Message,
   MessagePage,
@@ -10,7 +11,9 @@ import type {
   Participant,
   PendingApproval,
   Session,
+  SessionPatch,
 } from './types.js';
+import { applySessionPatch } from './session-patch.js';
 
 /** One conversation's messages in order, and where each id sits, so a cursor is found in O(1). */
 interface MessageLog {
@@ -82,6 +85,30 @@ export class MemoryStorage implements Storage {
     return { conversations: page, nextOffset: next < ordered.length ? next : null };
   }
 
+  async updateConversation(id: string, patch: ConversationPatch): Promise<Conversation | undefined> {
+    const found = this.conversations.get(id);
+    if (!found) return undefined;
+    const updated: Conversation = {
+      ...found,
+      ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.clientSupports !== undefined ? { clientSupports: [...patch.clientSupports] } : {}),
+      updatedAt: new Date().toISOString(),
+    };
+    this.conversations.set(id, updated);
+    return structuredClone(updated);
+  }
+
+  async countMessages(conversationId: string): Promise<number> {
+    return this.messagesByConversation.get(conversationId)?.list.length ?? 0;
+  }
+
+  async hasUserParticipant(organizationId: string, conversationId: string, userExternalId: string): Promise<boolean> {
+    for (const p of this.participants.values()) {
+      if (p.conversationId === conversationId && p.organizationId === organizationId && p.type === 'user' && p.externalId === userExternalId) return true;
+    }
+    return false;
+  }
+
   async addParticipant(participant: Participant): Promise<Participant> {
     this.participants.set(participant.id, structuredClone(participant));
     return structuredClone(participant);
@@ -134,6 +161,14 @@ export class MemoryStorage implements Storage {
   async getSession(sessionId: string): Promise<Session | undefined> {
     const found = this.sessions.get(sessionId);
     return found && structuredClone(found);
+  }
+
+  async updateSession(sessionId: string, patch: SessionPatch): Promise<Session | undefined> {
+    const found = this.sessions.get(sessionId);
+    if (!found) return undefined;
+    const updated = applySessionPatch(found, patch, new Date().toISOString());
+    this.sessions.set(sessionId, updated);
+    return structuredClone(updated);
   }
 
   async putPendingApproval(approval: PendingApproval): Promise<void> {

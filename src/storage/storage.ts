@@ -2,6 +2,7 @@ import type {
   ApprovalMatch,
   Conversation,
   ConversationPage,
+  ConversationPatch,
   ConversationQuery,
   Message,
   MessagePage,
@@ -9,6 +10,7 @@ import type {
   Participant,
   PendingApproval,
   Session,
+  SessionPatch,
 } from './types.js';
 
 /**
@@ -20,12 +22,26 @@ export interface Storage {
   getConversation(id: string): Promise<Conversation | undefined>;
   /** An organization's conversations, newest first (admin listing). */
   listConversations(query: ConversationQuery): Promise<ConversationPage>;
+  /** Applies `patch` and bumps updatedAt; undefined when there is no such conversation. */
+  updateConversation(id: string, patch: ConversationPatch): Promise<Conversation | undefined>;
+  /** How many messages the conversation holds. */
+  countMessages(conversationId: string): Promise<number>;
+  /**
+   * Whether the conversation has a `user` participant with this externalId in this organization:
+   * what makes a conversation a signed-in user's own (list, rename, resume).
+   */
+  hasUserParticipant(organizationId: string, conversationId: string, userExternalId: string): Promise<boolean>;
   addParticipant(participant: Participant): Promise<Participant>;
   getParticipant(id: string): Promise<Participant | undefined>;
   appendMessage(message: Message): Promise<Message>;
   listMessages(query: MessageQuery): Promise<MessagePage>;
   createSession(session: Session): Promise<Session>;
   getSession(sessionId: string): Promise<Session | undefined>;
+  /**
+   * Applies `patch` to the stored session (see SessionPatch) and bumps updatedAt, atomically per
+   * session on every backend; returns the session afterwards, or undefined when there is none.
+   */
+  updateSession(sessionId: string, patch: SessionPatch): Promise<Session | undefined>;
   /** Records (or replaces) the session's parked tool call. One per session. */
   putPendingApproval(approval: PendingApproval): Promise<void>;
   getPendingApproval(sessionId: string): Promise<PendingApproval | undefined>;

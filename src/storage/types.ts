@@ -6,6 +6,10 @@ export interface Conversation {
   organizationId: string;
   idempotencyKey: string;
   metadataJson?: Record<string, unknown>;
+  /** A title the user gave it (rename_conversation); absent until renamed. */
+  title?: string;
+  /** The render capabilities a client last declared for it (`create_conversation_session.supports`). */
+  clientSupports?: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -65,8 +69,38 @@ export interface Session {
   status: SessionStatus;
   owner: SessionOwner;
   metadata: Record<string, unknown>;
+  /** The conversation workflow's current step; absent → the workflow's first step. */
+  workflowStepId?: string;
+  /** The end user proved who they are (OTP) in this session. */
+  verified?: boolean;
+  /** How to reach the end user (from identity intake or the session's creation). */
+  contact?: SessionContact;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface SessionContact {
+  name?: string;
+  email?: string;
+  phone?: string;
+}
+
+/**
+ * A change to a session's state. `workflowStepId: null` clears the pointer; `contact` fields are
+ * merged into the stored contact (a field not named keeps its value).
+ */
+export interface SessionPatch {
+  workflowStepId?: string | null;
+  verified?: boolean;
+  contact?: SessionContact;
+}
+
+/** A change to a conversation. */
+export interface ConversationPatch {
+  /** The display title (list_conversations / rename_conversation). */
+  title?: string;
+  /** Replaces the declared render capabilities. */
+  clientSupports?: string[];
 }
 
 /** A tool call parked until a human approves or denies it. Lives in storage, not in a closure. */

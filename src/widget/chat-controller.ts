@@ -4,6 +4,7 @@ import { isSmoothAgentError } from '../client/errors.js';
 import type { AgentEvent, HandoffState } from '../client/events.js';
 import type { Turn } from '../client/turn.js';
 import type { SessionStore } from './session-store.js';
+import { applyInteractionEvent, updateCard, updateOtp, WIDGET_SUPPORTS, type InteractionCard } from './interaction-state.js';
 import { TurnArchive } from './turn-archive.js';
 import {
   applyTurnEvent,
@@ -254,7 +255,7 @@ export class ChatController {
     this.updateAgent(agentId, (item) => setApprovalState(item, approvalId, approved ? 'approved' : 'denied'));
     this.turn = turn;
     try {
-      for await (const event of turn) this.updateAgent(agentId, (item) => applyTurnEvent(item, event));
+      for await (const event of turn) this.updateAgent(agentId, (item) => applyInteractionEvent(applyTurnEvent(item, event), event));
     } catch (error) {
       this.updateAgent(agentId, (item) => suspendForApproval(item, error) ?? failItem(item, error));
     } finally {
@@ -263,6 +264,84 @@ export class ChatController {
       this.settle(agentId);
       this.changed();
     }
+  }
+
+  /** Answers an interaction card; invalid values come back onto the card, the turn stays parked. */
+  async submitInteraction(agentId: string, cardId: string, answer: { values: Record<string, unknown> } | { declined: true }): Promise<void> {
+    const client = this.client;
+    const card = this.findCard(agentId, cardId);
+    if (!client || !card || card.state !== 'open') return;
+    const live = this.turn !== undefined && !this.turn.done && this.turn.requestId === card.requestId;
+    this.updateAgent(agentId, (item) => updateCard(item, cardId, { state: 'sending' }));
+    try {
+      const result = await client.submitInteraction({ requestId: card.requestId, interactionId: card.interactionId, kind: card.kind, ...answer });
+      if (result.status === 'invalid') {
+        this.updateAgent(agentId, (item) => updateCard(item, cardId, { state: 'open', errors: result.errors, message: result.message }));
+        return;
+      }
+      this.updateAgent(agentId, (item) => updateCard(item, cardId, { state: result.status, errors: [] }));
+      // The card outlived the socket its turn ran on: the server resumes the turn here, follow it.
+      if (!live && !this.active) await this.follow(agentId, result.turn);
+    } catch (error) {
+      const gone = isSmoothAgentError(error, 'NO_PENDING_INTERACTION') || isSmoothAgentError(error, 'INTERACTION_MISMATCH');
+      this.updateAgent(agentId, (item) => updateCard(item, cardId, { state: gone ? 'expired' : 'open' }));
+      this.notice(gone ? 'That question is no longer waiting for an answer.' : describeFailure(error), 'error');
+    }
+  }
+
+  /** Checks an OTP code; once verified, the visitor's request is sent again so the tool can run. */
+  async verifyOtp(agentId: string, code: string): Promise<void> {
+    const client = this.client;
+    const otp = this.findAgent(agentId)?.otp;
+    if (!client || !otp || otp.state === 'verifying' || otp.state === 'verified') return;
+    this.updateAgent(agentId, (item) => updateOtp(item, { state: 'verifying' }));
+    try {
+      const result = await client.verifyOtp({ code, requestId: otp.requestId });
+      if (result.verified) {
+        this.updateAgent(agentId, (item) => updateOtp(item, { state: 'verified', message: result.message }));
+        const retry = this.userTextBefore(agentId);
+        if (retry !== undefined && !this.active) void this.send(retry);
+        return;
+      }
+      const locked = result.attemptsRemaining === 0;
+      this.updateAgent(agentId, (item) => updateOtp(item, { state: locked ? 'locked' : 'sent', message: result.message, attemptsRemaining: result.attemptsRemaining }));
+    } catch (error) {
+      this.updateAgent(agentId, (item) => updateOtp(item, { state: 'sent', message: describeFailure(error) }));
+    }
+  }
+
+  private async follow(agentId: string, turn: Turn): Promise<void> {
+    this.active = true;
+    this.turn = turn;
+    this.changed();
+    try {
+      for await (const event of turn) this.updateAgent(agentId, (item) => applyInteractionEvent(applyTurnEvent(item, event), event));
+    } catch (error) {
+      this.updateAgent(agentId, (item) => failItem(item, error));
+    } finally {
+      if (this.turn === turn) this.turn = undefined;
+      this.active = false;
+      this.changed();
+    }
+  }
+
+  private findAgent(agentId: string): AgentItem | undefined {
+    const found = this.items.find((item) => item.kind === 'agent' && item.id === agentId);
+    return found?.kind === 'agent' ? found : undefined;
+  }
+
+  private findCard(agentId: string, cardId: string): InteractionCard | undefined {
+    return this.findAgent(agentId)?.interactions?.find((c) => c.id === cardId);
+  }
+
+  /** The visitor's message that the answer `agentId` replied to. */
+  private userTextBefore(agentId: string): string | undefined {
+    const index = this.items.findIndex((item) => item.id === agentId);
+    for (let i = index - 1; i >= 0; i--) {
+      const item = this.items[i]!;
+      if (item.kind === 'user') return item.text;
+    }
+    return undefined;
   }
 
   private findApproval(agentId: string, approvalId: string): Approval | undefined {
@@ -290,7 +369,7 @@ export class ChatController {
     let lostSession = false;
     for await (const event of turn) {
       if (mayRetry && event.type === 'error' && event.error.code === 'SESSION_NOT_FOUND') lostSession = true;
-      else this.updateAgent(agentId, (item) => applyTurnEvent(item, event));
+      else this.updateAgent(agentId, (item) => applyInteractionEvent(applyTurnEvent(item, event), event));
       if (event.type === 'write_confirmation_required') {
         const { toolId, actionDescription } = event.data.data;
         this.archive.rememberPending({ requestId: event.data.requestId, toolId, description: actionDescription });
@@ -315,7 +394,7 @@ export class ChatController {
         this.settings.store.clear();
       }
     }
-    const session = await client.createConversationSession();
+    const session = await client.createConversationSession({ supports: [...WIDGET_SUPPORTS] });
     this.settings.store.set(session.sessionId);
     return session.sessionId;
   }

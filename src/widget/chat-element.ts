@@ -4,6 +4,7 @@ import { chatIcon, closeIcon, sendIcon, stopIcon } from './icons.js';
 import { transcriptItem } from './item-views.js';
 import { localSessionStore } from './session-store.js';
 import { widgetStyles } from './styles.js';
+import { interactionStyles } from './interaction-styles.js';
 
 export type WidgetTheme = 'light' | 'dark' | 'auto';
 
@@ -15,7 +16,7 @@ const PRESENCE: Record<string, string> = { connecting: 'Connecting…', open: 'O
  * (light | dark | auto), `open`. Brand colours come from `--smooth-agent-*` custom properties.
  */
 export class SmoothAgentChat extends LitElement {
-  static override styles = widgetStyles;
+  static override styles = [...widgetStyles, interactionStyles];
 
   static override properties = {
     server: { type: String },
@@ -153,7 +154,14 @@ export class SmoothAgentChat extends LitElement {
       <div class="log" role="log" aria-live="polite" aria-relevant="additions text" aria-busy=${controller?.restoring ? 'true' : 'false'} @scroll=${this.onScroll}>
         ${controller && controller.items.length > 0
           ? controller.items.map((item) =>
-              transcriptItem(item, { decide: (a, b, c) => void controller.decide(a, b, c), leaveContact: (id, email) => void controller.leaveContact(id, email) }),
+              transcriptItem(item, {
+                decide: (a, b, c) => void controller.decide(a, b, c),
+                leaveContact: (id, email) => void controller.leaveContact(id, email),
+                interactions: {
+                  submitInteraction: (a, b, c) => void controller.submitInteraction(a, b, c),
+                  verifyOtp: (a, b) => void controller.verifyOtp(a, b),
+                },
+              }),
             )
           : this.emptyState(controller?.restoring ?? false)}
       </div>

@@ -4,10 +4,12 @@ import type { Citation } from '../client/events.js';
 import { completeMarkdown, renderMarkdown } from './markdown.js';
 import { toolLabel } from './tool-labels.js';
 import type { AgentItem, Approval, ContactItem, ToolStep, TranscriptItem } from './transcript.js';
+import { interactionViews, type InteractionActions } from './interaction-views.js';
 
 /** Templates for transcript items. Pure functions of the item; actions are passed in. */
 export interface ItemActions {
   decide(agentId: string, approvalId: string, approved: boolean): void;
+  interactions?: InteractionActions;
   leaveContact(contactId: string, email: string): void;
 }
 
@@ -100,6 +102,7 @@ function agentMessage(item: AgentItem, actions: ItemActions): TemplateResult {
     ${item.status === 'waiting' && item.text === ''
       ? html`<div class="typing" role="status" aria-label="The assistant is typing"><span></span><span></span><span></span></div>`
       : nothing}
+    ${interactionViews(item, actions.interactions)}
     ${sources(item.citations)}
     ${item.status === 'stopped' ? html`<p class="note">Stopped.</p>` : nothing}
     ${item.status === 'failed' ? html`<p class="note error" role="alert">${item.error ?? 'Something went wrong.'}</p>` : nothing}

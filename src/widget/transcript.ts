@@ -1,6 +1,7 @@
 import { isSmoothAgentError, SmoothAgentError } from '../client/errors.js';
 import { replyOf, tokenOf, toolActivityOf, type AgentEvent, type Citation } from '../client/events.js';
 import type { ConversationMessage } from '../client/payloads.js';
+import type { InteractionCard, OtpPrompt } from './interaction-state.js';
 
 /**
  * What the widget shows, as plain data. Updates build new objects (never mutate), so lit sees a
@@ -38,6 +39,9 @@ export interface AgentItem {
   /** The stored reply's id, once the turn has ended (keys its sources and tool steps across reloads). */
   messageId?: string;
   error?: string;
+  /** Rich Interaction cards and the OTP prompt of this answer (interaction-state.ts). */
+  interactions?: InteractionCard[];
+  otp?: OtpPrompt;
 }
 
 /** A message from a human operator (handoff), shown with their name. */

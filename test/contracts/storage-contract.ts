@@ -295,6 +295,78 @@ export function runStorageContract(name: string, makeStorage: () => Promise<Stor
       expect(await storage.takePendingApproval(randomUUID(), { requestId: 'r2', toolCallId: 'call_2' })).toBeUndefined();
     });
 
+    it('patches session state: step pointer set and cleared, verified, contact merged', async () => {
+      const s = session(randomUUID());
+      await storage.createSession(s);
+      expect(await storage.updateSession(randomUUID(), { verified: true })).toBeUndefined();
+
+      const stepped = await storage.updateSession(s.sessionId, { workflowStepId: 'collect-order' });
+      expect(stepped).toMatchObject({ sessionId: s.sessionId, workflowStepId: 'collect-order', metadata: s.metadata });
+      expect(stepped!.updatedAt >= s.updatedAt).toBe(true);
+      expect(await storage.getSession(s.sessionId)).toEqual(stepped);
+      expect(Object.keys(stepped!)).not.toContain('verified');
+
+      await storage.updateSession(s.sessionId, { contact: { name: 'Zoë', email: 'zoe@example.com' } });
+      const merged = await storage.updateSession(s.sessionId, { verified: true, contact: { phone: '+15550100', email: 'z2@example.com' } });
+      expect(merged).toMatchObject({ workflowStepId: 'collect-order', verified: true, contact: { name: 'Zoë', email: 'z2@example.com', phone: '+15550100' } });
+
+      const cleared = await storage.updateSession(s.sessionId, { workflowStepId: null, verified: false });
+      expect(Object.keys(cleared!)).not.toContain('workflowStepId');
+      expect(cleared!.verified).toBe(false);
+      expect(await storage.getSession(s.sessionId)).toEqual(cleared);
+      // Everything the patch did not name is untouched.
+      expect(cleared).toMatchObject({ conversationId: s.conversationId, owner: s.owner, agentId: s.agentId, contact: merged!.contact });
+    });
+
+    it('keeps every field of concurrent session patches', async () => {
+      const s = session(randomUUID());
+      await storage.createSession(s);
+      await Promise.all([
+        storage.updateSession(s.sessionId, { workflowStepId: 'two' }),
+        storage.updateSession(s.sessionId, { verified: true }),
+        storage.updateSession(s.sessionId, { contact: { email: 'a@example.com' } }),
+        storage.updateSession(s.sessionId, { contact: { name: 'A' } }),
+      ]);
+      expect(await storage.getSession(s.sessionId)).toMatchObject({ workflowStepId: 'two', verified: true, contact: { email: 'a@example.com', name: 'A' } });
+    });
+
+    it('creates a session with state fields and keeps them exactly', async () => {
+      const s: Session = { ...session(randomUUID()), workflowStepId: 'greet', verified: false, contact: { email: 'x@example.com' } };
+      await storage.createSession(s);
+      expect(await storage.getSession(s.sessionId)).toEqual(s);
+    });
+
+    it('tells whether a user participant of that external id is in the conversation, per organization', async () => {
+      const c = await storage.createConversation(conversation());
+      const base = { conversationId: c.id, organizationId: c.organizationId, name: 'n', createdAt: at(1), updatedAt: at(1) };
+      await storage.addParticipant({ ...base, id: randomUUID(), type: 'user', externalId: 'user-7' });
+      await storage.addParticipant({ ...base, id: randomUUID(), type: 'ai-agent', externalId: 'agent-user' });
+      expect(await storage.hasUserParticipant(c.organizationId, c.id, 'user-7')).toBe(true);
+      expect(await storage.hasUserParticipant(c.organizationId, c.id, 'user-8')).toBe(false);
+      expect(await storage.hasUserParticipant(c.organizationId, c.id, 'agent-user')).toBe(false);
+      expect(await storage.hasUserParticipant('org-elsewhere', c.id, 'user-7')).toBe(false);
+      expect(await storage.hasUserParticipant(c.organizationId, randomUUID(), 'user-7')).toBe(false);
+    });
+
+    it('renames a conversation and counts its messages', async () => {
+      const c = await storage.createConversation(conversation());
+      expect(Object.keys((await storage.getConversation(c.id))!)).not.toContain('title');
+      const renamed = await storage.updateConversation(c.id, { title: 'Refund for order #42 — ✓' });
+      expect(renamed).toMatchObject({ id: c.id, name: c.name, title: 'Refund for order #42 — ✓', createdAt: c.createdAt });
+      expect(renamed!.updatedAt > c.updatedAt).toBe(true);
+      expect(await storage.getConversation(c.id)).toEqual(renamed);
+      expect(await storage.updateConversation(randomUUID(), { title: 'x' })).toBeUndefined();
+      const declared = await storage.updateConversation(c.id, { clientSupports: ['identity_form'] });
+      expect(declared).toMatchObject({ title: 'Refund for order #42 — ✓', clientSupports: ['identity_form'] });
+      expect((await storage.updateConversation(c.id, { clientSupports: [] }))?.clientSupports).toEqual([]);
+      const withSupports = await storage.createConversation(conversation({ clientSupports: ['choice_chips'] }));
+      expect(await storage.getConversation(withSupports.id)).toEqual(withSupports);
+      expect(await storage.countMessages(c.id)).toBe(0);
+      for (let n = 0; n < 3; n++) await storage.appendMessage(message(c.id, n));
+      await storage.appendMessage(message(randomUUID(), 5));
+      expect(await storage.countMessages(c.id)).toBe(3);
+    });
+
     it.runIf(options.durable)('keeps everything across close and reopen', async () => {
       const c = await storage.createConversation(conversation({ metadataJson: { k: 'v' } }));
       const s = { ...session(c.id), organizationId: c.organizationId };
@@ -302,11 +374,12 @@ export function runStorageContract(name: string, makeStorage: () => Promise<Stor
       const m = await storage.appendMessage(message(c.id, 1));
       const parked = approval(s.sessionId);
       await storage.putPendingApproval(parked);
+      const stepped = await storage.updateSession(s.sessionId, { workflowStepId: 'step-2', verified: true, contact: { email: 'r@example.com' } });
       await storage.close();
 
       storage = await makeStorage();
       expect(await storage.getConversation(c.id)).toEqual(c);
-      expect(await storage.getSession(s.sessionId)).toEqual(s);
+      expect(await storage.getSession(s.sessionId)).toEqual(stepped);
       expect((await storage.listMessages({ conversationId: c.id, limit: 5, order: 'desc' })).messages).toEqual([m]);
       expect(await storage.takePendingApproval(s.sessionId)).toEqual(parked);
       // Still idempotent after the restart.
@@ -321,6 +394,10 @@ export function runStorageContract(name: string, makeStorage: () => Promise<Stor
       expect((await other.createConversation({ ...c, id: randomUUID() })).id).toBe(c.id);
       const m = await other.appendMessage(message(c.id, 2));
       expect((await storage.listMessages({ conversationId: c.id, limit: 5, order: 'desc' })).messages).toEqual([m]);
+      const s = { ...session(c.id), organizationId: c.organizationId };
+      await storage.createSession(s);
+      await other.updateSession(s.sessionId, { workflowStepId: 'from-other-replica' });
+      expect((await storage.getSession(s.sessionId))?.workflowStepId).toBe('from-other-replica');
       for (let round = 0; round < 5; round++) {
         const sessionId = randomUUID();
         await storage.putPendingApproval(approval(sessionId));

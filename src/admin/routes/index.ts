@@ -1,5 +1,6 @@
 import type { AdminRoute } from '../route.js';
 import { healthRoute, meRoute } from './basics.js';
+import { agentRoutes } from './agents.js';
 import { connectorRoutes } from './connectors.js';
 import { conversationMessagesRoute, listConversationsRoute } from './conversations.js';
 import { documentSetsRoute } from './document-sets.js';
@@ -27,5 +28,6 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   ...connectorRoutes,
   indexConnectorRoute,
   listRunsRoute,
+  ...agentRoutes,
   ...handoffRoutes,
 ];

@@ -12,6 +12,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Lets a tool report documents it used, so they become citations of the turn. */
   recordSources(hits: KnowledgeHit[]): void;
+  /** This tool's config from the session's agent (`toolConfig.enabledTools[].config`), when it has one. */
+  toolConfig?: Readonly<Record<string, unknown>>;
 }
 
 export interface ToolResult {

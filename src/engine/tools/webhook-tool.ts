@@ -9,9 +9,9 @@ export const webhookToolDefinition = z.object({
   method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
   headers: z.record(z.string(), z.string()).default({}),
   timeoutMs: z.number().int().positive().max(600_000).default(10_000),
-  confirmation: z.string().min(1).max(500).optional(),
   /** Bytes of the response body read and handed to the model; the rest is dropped and the cut marked. */
   maxResponseBytes: z.number().int().positive().max(16 * 1024 * 1024).default(64 * 1024),
+  confirmation: z.string().min(1).max(500).optional(),
 });
 
 export type WebhookToolDefinition = z.output<typeof webhookToolDefinition>;
@@ -83,6 +83,7 @@ export function webhookTool(definition: WebhookToolDefinition, fetchImpl: typeof
               conversationId: context.conversationId,
               organizationId: context.organizationId,
               agentId: context.agentId,
+              ...(context.toolConfig ? { toolConfig: context.toolConfig } : {}),
             },
           }),
           signal: AbortSignal.any([context.signal, timeout]),

@@ -43,9 +43,7 @@ function resumeHere(connection: Connection, session: Session, checkpoint: TurnCh
     // What the answer used, for the operator's transcript (tool steps from the resumed part only).
     if (outcome.reply.trim() !== '') await connection.app.handoff.noteTurn(session, outcome.messageId, { citations: outcome.citations, tools });
     return outcome;
-  },
-    { session, resumed: true },
-  );
+  }, { session, resumed: true });
 }
 
 /** Why this connection cannot run the resumed turn right now; the approval is then left for a retry. */

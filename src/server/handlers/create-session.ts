@@ -5,6 +5,7 @@ import { immediate, type ActionOf } from '../../protocol/index.js';
 import type { Session } from '../../storage/index.js';
 import type { Connection } from '../connection.js';
 import { bindSession, ownerFor, WIDGET_ASSIGNED } from './sessions.js';
+import { requireOwnConversation } from './conversations.js';
 
 export const AGENT_NAME = 'smooth-agent';
 
@@ -28,11 +29,18 @@ export async function createSession(
     nowSecs: Math.floor(now().getTime() / 1000),
   });
   // The widget's organization, then the token's (an anonymous connection carries the default org).
-  const organizationId = widget.organizationId ?? access.organizationId;
+  // Resuming: the caller's own conversation, in its organization, instead of a new one.
+  const resumed = action.conversationId === undefined ? undefined : await requireOwnConversation(connection, action.conversationId);
+  const organizationId = resumed?.organizationId ?? widget.organizationId ?? access.organizationId;
   // A token of another organization makes its bearer a visitor here (see ownerFor).
   const owner = ownerFor(connection.identity, organizationId);
+  const agentName = (await connection.app.agents.get(organizationId, agentId))?.name ?? AGENT_NAME;
+  // The declared capabilities belong to the conversation: a resume that omits `supports` inherits them,
+  // one that declares a list (even `[]`) replaces them.
+  if (resumed && action.supports) await storage.updateConversation(resumed.id, { clientSupports: action.supports });
+  const supports = action.supports ?? resumed?.clientSupports;
   const conversationId = randomUUID();
-  const conversation = await storage.createConversation({
+  const conversation = resumed ?? await storage.createConversation({
     id: conversationId,
     platform: 'web',
     // The session id is the visitor's credential: it never names anything staff can see.
@@ -40,6 +48,7 @@ export async function createSession(
     organizationId,
     idempotencyKey: conversationId,
     ...(action.metadata ? { metadataJson: action.metadata } : {}),
+    ...(action.supports ? { clientSupports: action.supports } : {}),
     createdAt: at,
     updatedAt: at,
   });
@@ -61,7 +70,7 @@ export async function createSession(
     conversationId: conversation.id,
     organizationId,
     type: 'ai-agent',
-    name: AGENT_NAME,
+    name: agentName,
     internalId: agentId,
     createdAt: at,
     updatedAt: at,
@@ -71,14 +80,14 @@ export async function createSession(
     conversationId: conversation.id,
     organizationId,
     agentId,
-    agentName: AGENT_NAME,
+    agentName,
     userParticipantId: user.id,
     agentParticipantId: agent.id,
     threadId: conversation.id,
     status: 'active',
     owner,
     metadata: {
-      ...(action.supports ? { clientSupports: action.supports } : {}),
+      ...(supports ? { clientSupports: supports } : {}),
       ...(widget.organizationId !== undefined ? { [WIDGET_ASSIGNED]: true } : {}),
     },
     createdAt: at,
@@ -98,7 +107,7 @@ export async function createSession(
         sessionId,
         conversationId: conversation.id,
         agentId,
-        agentName: AGENT_NAME,
+        agentName,
         userParticipantId: user.id,
         agentParticipantId: agent.id,
       },

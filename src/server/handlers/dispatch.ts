@@ -8,6 +8,9 @@ import { getSession } from './get-session.js';
 import { leaveContact, operatorSubscribe, requestHuman } from './handoff.js';
 import { ping } from './ping.js';
 import { sendMessage } from './send-message.js';
+import { listConversations, renameConversation } from './conversations.js';
+import { submitInteraction } from './submit-interaction.js';
+import { verifyOtp } from './verify-otp.js';
 
 /** One handler per action; errors they throw are mapped to the wire by the connection. */
 export function dispatch(connection: Connection, action: Action, requestId: string | undefined): Promise<void> {
@@ -26,6 +29,14 @@ export function dispatch(connection: Connection, action: Action, requestId: stri
       return confirmToolAction(connection, action, requestId);
     case 'cancel':
       return cancel(connection, requestId);
+    case 'list_conversations':
+      return listConversations(connection, action, requestId);
+    case 'rename_conversation':
+      return renameConversation(connection, action, requestId);
+    case 'submit_interaction':
+      return submitInteraction(connection, action, requestId);
+    case 'verify_otp':
+      return verifyOtp(connection, action, requestId);
     case 'request_human':
       return requestHuman(connection, action, requestId);
     case 'leave_contact':

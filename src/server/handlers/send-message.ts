@@ -61,10 +61,10 @@ export async function sendMessage(connection: Connection, action: ActionOf<'send
       emit,
     });
     if (outcome.reply.trim() !== '') await app.handoff.noteTurn(session, outcome.messageId, { citations: outcome.citations, tools });
-    return { ...outcome, needsEscalation: (await escalated(connection, session, outcome.needsEscalation === true)) || outcome.needsEscalation === true };
-  },
-    { session, resumed: false },
-  );
+    // Not short-circuited: a reply that found nothing must still reach escalated(), which asks for a person when configured.
+    const handedOn = await escalated(connection, session, outcome.needsEscalation === true);
+    return { ...outcome, needsEscalation: handedOn || outcome.needsEscalation === true };
+  }, { session, resumed: false });
 }
 
 /**

@@ -6,6 +6,7 @@ import type {
   ApprovalMatch,
   Conversation,
   ConversationPage,
+  ConversationPatch,
   ConversationQuery,
   Message,
   MessagePage,
@@ -13,7 +14,9 @@ import type {
   Participant,
   PendingApproval,
   Session,
+  SessionPatch,
 } from '../types.js';
+import { applySessionPatch } from '../session-patch.js';
 import { GSI1, gsi, keys, type ItemKey } from './keys.js';
 import { ensureTable } from './table.js';
 
@@ -186,6 +189,72 @@ export class DynamoStorage implements Storage {
     return { conversations: page, nextOffset: conversations.length > query.limit ? query.offset + page.length : null };
   }
 
+  /**
+   * Read, change, write back only if the item is still what was read: an optimistic transaction on one
+   * item, retried when another writer got there first, so concurrent patches never lose each other.
+   */
+  private async updateBody<T>(key: ItemKey, change: (current: T) => T): Promise<T | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const item = await this.getItem(key);
+      const current = body<T>(item);
+      if (!item || current === undefined) return undefined;
+      const next = change(current);
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...item, body: JSON.stringify(next) },
+            ConditionExpression: '#body = :old',
+            ExpressionAttributeNames: { '#body': 'body' },
+            ExpressionAttributeValues: { ':old': item.body },
+          }),
+        );
+        return next;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException) || attempt >= 20) throw err;
+      }
+    }
+  }
+
+  async updateConversation(id: string, patch: ConversationPatch): Promise<Conversation | undefined> {
+    const now = new Date().toISOString();
+    return this.updateBody<Conversation>(keys.conversation(id), (c) => ({
+      ...c,
+      ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.clientSupports !== undefined ? { clientSupports: [...patch.clientSupports] } : {}),
+      updatedAt: now,
+    }));
+  }
+
+  async countMessages(conversationId: string): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.conversationPartition(conversationId), ':prefix': keys.messagePrefix },
+          Select: 'COUNT',
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
+  async hasUserParticipant(organizationId: string, conversationId: string, userExternalId: string): Promise<boolean> {
+    // The user's participants, across their conversations: one index partition, usually small.
+    for await (const item of this.indexItems(gsi.participantsOfExternalUser(organizationId, userExternalId), false)) {
+      const participant = body<Participant>(item);
+      if (participant?.type === 'user' && participant.conversationId === conversationId) return true;
+    }
+    return false;
+  }
+
   async addParticipant(p: Participant): Promise<Participant> {
     const item = {
       ...keys.participant(p.id),
@@ -269,6 +338,11 @@ export class DynamoStorage implements Storage {
 
   async getSession(sessionId: string): Promise<Session | undefined> {
     return body<Session>(await this.getItem(keys.session(sessionId)));
+  }
+
+  async updateSession(sessionId: string, patch: SessionPatch): Promise<Session | undefined> {
+    const now = new Date().toISOString();
+    return this.updateBody<Session>(keys.session(sessionId), (s) => applySessionPatch(s, patch, now));
   }
 
   async putPendingApproval(a: PendingApproval): Promise<void> {

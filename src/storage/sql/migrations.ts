@@ -85,6 +85,18 @@ const conversations: Migration = {
   ],
 };
 
+const sessionState: Migration = {
+  version: 2,
+  name: 'session state (workflow step, verified, contact) and conversation titles',
+  statements: [
+    `ALTER TABLE conversation_sessions ADD COLUMN workflow_step_id text`,
+    `ALTER TABLE conversation_sessions ADD COLUMN verified boolean`,
+    `ALTER TABLE conversation_sessions ADD COLUMN contact jsonb`,
+    `ALTER TABLE conversations ADD COLUMN title text`,
+    `ALTER TABLE conversations ADD COLUMN client_supports jsonb`,
+  ],
+};
+
 /**
  * Migrations are grouped in tracks with their own version numbers, so a store with its own schema
  * (the knowledge store, whose vector width comes from the configured embedder) can migrate on the
@@ -96,4 +108,4 @@ export interface MigrationTrack {
 }
 
 /** Conversations, sessions and approvals. Document sets, connector configs, agent settings and indexing runs append here. */
-export const CORE_MIGRATIONS: MigrationTrack = { track: 'core', migrations: [conversations] };
+export const CORE_MIGRATIONS: MigrationTrack = { track: 'core', migrations: [conversations, sessionState] };

@@ -1,4 +1,4 @@
-import type { Conversation, Message, Participant, PendingApproval, Session, SessionStatus, TurnCheckpoint } from '../types.js';
+import type { Conversation, Message, Participant, PendingApproval, Session, SessionContact, SessionStatus, TurnCheckpoint } from '../types.js';
 
 /** Column values as both drivers return them: timestamptz as Date, jsonb parsed. */
 type Timestamp = Date | string;
@@ -11,6 +11,8 @@ export interface ConversationRow {
   organization_id: string;
   idempotency_key: string;
   metadata_json: Record<string, unknown> | null;
+  title?: string | null;
+  client_supports?: string[] | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -53,6 +55,9 @@ export interface SessionRow {
   owner_organization_id: string;
   owner_user_id: string | null;
   metadata: Record<string, unknown>;
+  workflow_step_id?: string | null;
+  verified?: boolean | null;
+  contact?: SessionContact | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -81,6 +86,8 @@ export function toConversation(row: ConversationRow): Conversation {
     organizationId: row.organization_id,
     idempotencyKey: row.idempotency_key,
     ...(row.metadata_json !== null ? { metadataJson: row.metadata_json } : {}),
+    ...(row.title != null ? { title: row.title } : {}),
+    ...(row.client_supports != null ? { clientSupports: row.client_supports } : {}),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
@@ -128,6 +135,9 @@ export function toSession(row: SessionRow): Session {
     status: row.status,
     owner: { organizationId: row.owner_organization_id, ...(row.owner_user_id !== null ? { userId: row.owner_user_id } : {}) },
     metadata: row.metadata,
+    ...(row.workflow_step_id != null ? { workflowStepId: row.workflow_step_id } : {}),
+    ...(row.verified != null ? { verified: row.verified } : {}),
+    ...(row.contact != null ? { contact: row.contact } : {}),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

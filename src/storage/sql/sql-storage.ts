@@ -3,6 +3,7 @@ import type {
   ApprovalMatch,
   Conversation,
   ConversationPage,
+  ConversationPatch,
   ConversationQuery,
   Message,
   MessagePage,
@@ -10,6 +11,7 @@ import type {
   Participant,
   PendingApproval,
   Session,
+  SessionPatch,
 } from '../types.js';
 import {
   json,
@@ -45,11 +47,11 @@ export class SqlStorage implements Storage {
 
   async createConversation(c: Conversation): Promise<Conversation> {
     const [inserted] = await this.db.query<ConversationRow>(
-      `INSERT INTO conversations (id, platform, name, organization_id, idempotency_key, metadata_json, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)
+      `INSERT INTO conversations (id, platform, name, organization_id, idempotency_key, metadata_json, created_at, updated_at, title, client_supports)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10::jsonb)
        ON CONFLICT (organization_id, idempotency_key) DO NOTHING
        RETURNING *`,
-      [c.id, c.platform, c.name, c.organizationId, c.idempotencyKey, json(c.metadataJson), c.createdAt, c.updatedAt],
+      [c.id, c.platform, c.name, c.organizationId, c.idempotencyKey, json(c.metadataJson), c.createdAt, c.updatedAt, c.title ?? null, json(c.clientSupports)],
     );
     if (inserted) return toConversation(inserted);
     // Lost the race (or a retry): the conflicting row committed before DO NOTHING decided, so it is visible.
@@ -79,6 +81,31 @@ export class SqlStorage implements Storage {
     );
     const page = rows.slice(0, query.limit).map(toConversation);
     return { conversations: page, nextOffset: rows.length > query.limit ? query.offset + page.length : null };
+  }
+
+  async updateConversation(id: string, patch: ConversationPatch): Promise<Conversation | undefined> {
+    const [row] = await this.db.query<ConversationRow>(
+      `UPDATE conversations SET title = COALESCE($2, title), client_supports = COALESCE($4::jsonb, client_supports), updated_at = $3
+       WHERE id = $1 RETURNING *`,
+      [id, patch.title ?? null, new Date().toISOString(), json(patch.clientSupports)],
+    );
+    return row && toConversation(row);
+  }
+
+  async countMessages(conversationId: string): Promise<number> {
+    const [row] = await this.db.query<{ n: string | number }>('SELECT count(*) AS n FROM conversation_messages WHERE conversation_id = $1', [
+      conversationId,
+    ]);
+    return Number(row?.n ?? 0);
+  }
+
+  async hasUserParticipant(organizationId: string, conversationId: string, userExternalId: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `SELECT 1 FROM conversation_participants
+       WHERE conversation_id = $1 AND external_id = $2 AND organization_id = $3 AND type = 'user' LIMIT 1`,
+      [conversationId, userExternalId, organizationId],
+    );
+    return rows.length > 0;
   }
 
   async addParticipant(p: Participant): Promise<Participant> {
@@ -143,14 +170,16 @@ export class SqlStorage implements Storage {
     await this.db.query(
       `INSERT INTO conversation_sessions
          (session_id, conversation_id, organization_id, agent_id, agent_name, user_participant_id, agent_participant_id,
-          thread_id, status, owner_organization_id, owner_user_id, metadata, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14)
+          thread_id, status, owner_organization_id, owner_user_id, metadata, created_at, updated_at,
+          workflow_step_id, verified, contact)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14, $15, $16, $17::jsonb)
        ON CONFLICT (session_id) DO UPDATE SET
          conversation_id = EXCLUDED.conversation_id, organization_id = EXCLUDED.organization_id, agent_id = EXCLUDED.agent_id,
          agent_name = EXCLUDED.agent_name, user_participant_id = EXCLUDED.user_participant_id,
          agent_participant_id = EXCLUDED.agent_participant_id, thread_id = EXCLUDED.thread_id, status = EXCLUDED.status,
          owner_organization_id = EXCLUDED.owner_organization_id, owner_user_id = EXCLUDED.owner_user_id,
-         metadata = EXCLUDED.metadata, updated_at = EXCLUDED.updated_at`,
+         metadata = EXCLUDED.metadata, updated_at = EXCLUDED.updated_at, workflow_step_id = EXCLUDED.workflow_step_id,
+         verified = EXCLUDED.verified, contact = EXCLUDED.contact`,
       [
         s.sessionId,
         s.conversationId,
@@ -166,6 +195,9 @@ export class SqlStorage implements Storage {
         json(s.metadata),
         s.createdAt,
         s.updatedAt,
+        s.workflowStepId ?? null,
+        s.verified ?? null,
+        json(s.contact),
       ],
     );
     return structuredClone(s);
@@ -173,6 +205,28 @@ export class SqlStorage implements Storage {
 
   async getSession(sessionId: string): Promise<Session | undefined> {
     const [row] = await this.db.query<SessionRow>('SELECT * FROM conversation_sessions WHERE session_id = $1', [sessionId]);
+    return row && toSession(row);
+  }
+
+  async updateSession(sessionId: string, patch: SessionPatch): Promise<Session | undefined> {
+    // One UPDATE: concurrent patches of different fields never lose each other's change.
+    const [row] = await this.db.query<SessionRow>(
+      `UPDATE conversation_sessions SET
+         workflow_step_id = CASE WHEN $2::boolean THEN $3::text ELSE workflow_step_id END,
+         verified = COALESCE($4::boolean, verified),
+         contact = CASE WHEN $5::jsonb IS NULL THEN contact ELSE COALESCE(contact, '{}'::jsonb) || $5::jsonb END,
+         updated_at = $6
+       WHERE session_id = $1
+       RETURNING *`,
+      [
+        sessionId,
+        patch.workflowStepId !== undefined,
+        patch.workflowStepId ?? null,
+        patch.verified ?? null,
+        patch.contact === undefined ? null : json(patch.contact),
+        new Date().toISOString(),
+      ],
+    );
     return row && toSession(row);
   }
 

@@ -1,0 +1,11 @@
+export { INTERACTION_KINDS, kindByName, kindByTool } from './kinds.js';
+export type { InteractionKind, Validation } from './kind.js';
+export { InteractionBroker } from './interaction-broker.js';
+export { InteractionGate, InteractionResolvedElsewhere, clientSupports } from './interaction-gate.js';
+export type { InteractionGateOptions } from './interaction-gate.js';
+export { MemoryInteractionStore } from './interaction-store.js';
+export type { InteractionStore, PendingInteraction } from './interaction-store.js';
+export { interactionsForStorage } from './interactions-for-storage.js';
+export { interactionTools } from './interaction-tools.js';
+export { DECLINED_MESSAGE, NO_RESPONSE_MESSAGE, payloadResult, type InteractionPayload } from './payload.js';
+export type { IdentityValues } from './identity-intake.js';
