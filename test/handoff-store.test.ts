@@ -43,7 +43,7 @@ function memoryLike(name: string): boolean {
 
 /** The contract every backend keeps; `second` is another replica's store on the same data. */
 function contract(name: string, open: () => Promise<{ first: HandoffStore; second: HandoffStore; close(): Promise<void> }>): void {
-  describe(`handoff store on ${name}`, () => {
+  describe(`handoff store on ${name}`, { timeout: 90_000 }, () => {
     it('keeps records per organization and compare-and-sets on version', async () => {
       const { first, second, close } = await open();
       try {
