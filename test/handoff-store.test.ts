@@ -36,9 +36,14 @@ function record(overrides: Partial<HandoffRecord> = {}): HandoffRecord {
   };
 }
 
+/** Sessions are created once per conversation; which write wins a (never happening) second one may differ. */
+function memoryLike(name: string): boolean {
+  return name === 'memory' || name.startsWith('dynamodb');
+}
+
 /** The contract every backend keeps; `second` is another replica's store on the same data. */
 function contract(name: string, open: () => Promise<{ first: HandoffStore; second: HandoffStore; close(): Promise<void> }>): void {
-  describe(`handoff store on ${name}`, () => {
+  describe(`handoff store on ${name}`, { timeout: 90_000 }, () => {
     it('keeps records per organization and compare-and-sets on version', async () => {
       const { first, second, close } = await open();
       try {
@@ -97,6 +102,19 @@ function contract(name: string, open: () => Promise<{ first: HandoffStore; secon
       }
     });
 
+    it('maps a conversation to its visitor session, per organization, first writer kept', async () => {
+      const { first, second, close } = await open();
+      try {
+        expect(await first.sessionOf('org-1', 'conv-s')).toBeUndefined();
+        await first.trackSession('org-1', 'conv-s', 'sess-a');
+        await second.trackSession('org-1', 'conv-s', 'sess-b');
+        expect(await second.sessionOf('org-1', 'conv-s')).toBe(memoryLike(name) ? 'sess-b' : 'sess-a');
+        expect(await second.sessionOf('org-2', 'conv-s')).toBeUndefined();
+      } finally {
+        await close();
+      }
+    });
+
     it('tracks operator presence by heartbeat time', async () => {
       const { first, second, close } = await open();
       try {
@@ -148,6 +166,7 @@ whenAvailable('postgres', 'unavailable' in pgDb ? pgDb.unavailable : undefined, 
     await a.database.query('DELETE FROM handoffs');
     await a.database.query('DELETE FROM operator_presence');
     await a.database.query('DELETE FROM turn_notes');
+    await a.database.query('DELETE FROM handoff_sessions');
     return { first, second, close: async () => (await a.close(), await b.close()) };
   });
 });

@@ -84,6 +84,20 @@ export class DynamoHandoffStore implements HandoffStore {
     await this.access.doc.send(new DeleteCommand({ TableName: this.access.table, Key: { pk: pk(organizationId), sk: presenceSk(operatorId) } }));
   }
 
+  async trackSession(organizationId: string, conversationId: string, sessionId: string): Promise<void> {
+    // Its own key prefix, so listing the queue never reads one item per conversation.
+    await this.access.doc.send(
+      new PutCommand({ TableName: this.access.table, Item: { pk: pk(organizationId), sk: `CONVSESSION#${conversationId}`, entity: 'conversation_session', sessionId } }),
+    );
+  }
+
+  async sessionOf(organizationId: string, conversationId: string): Promise<string | undefined> {
+    const { Item } = await this.access.doc.send(
+      new GetCommand({ TableName: this.access.table, Key: { pk: pk(organizationId), sk: `CONVSESSION#${conversationId}` }, ConsistentRead: true }),
+    );
+    return typeof Item?.sessionId === 'string' ? Item.sessionId : undefined;
+  }
+
   async addNote(note: TurnNote): Promise<void> {
     await this.access.doc.send(
       new PutCommand({

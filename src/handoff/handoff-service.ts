@@ -257,12 +257,24 @@ export class HandoffService {
       .join('\n');
   }
 
-  private async sessionOf(organizationId: string, conversationId: string): Promise<Session> {
+  /** Called when a visitor session is created: operators address conversations, sockets listen on sessions. */
+  async track(session: Session): Promise<void> {
+    await this.options.store.trackSession(session.organizationId, session.conversationId, session.sessionId);
+  }
+
+  /** The visitor session of an organization's conversation; NOT_FOUND for anyone else's. */
+  async sessionOf(organizationId: string, conversationId: string): Promise<Session> {
     const conversation = await this.options.storage.getConversation(conversationId);
     if (!conversation || conversation.organizationId !== organizationId) throw new HandoffError('NOT_FOUND', 'conversation not found');
-    // The conversation's name does not matter; its idempotency key is the session id it was created for.
-    const session = await this.options.storage.getSession(conversation.idempotencyKey);
-    if (!session || session.conversationId !== conversationId) throw new HandoffError('NOT_FOUND', 'conversation has no visitor session');
+    const sessionId =
+      (await this.options.store.sessionOf(organizationId, conversationId)) ??
+      (await this.options.store.get(organizationId, conversationId))?.sessionId ??
+      // Conversations created before sessions were tracked carried the session id as their idempotency key.
+      conversation.idempotencyKey;
+    const session = await this.options.storage.getSession(sessionId);
+    if (!session || session.conversationId !== conversationId || session.organizationId !== organizationId) {
+      throw new HandoffError('NOT_FOUND', 'conversation has no visitor session');
+    }
     return session;
   }
 

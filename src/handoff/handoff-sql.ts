@@ -30,6 +30,12 @@ export const HANDOFF_MIGRATIONS: MigrationTrack = {
           seen_at timestamptz NOT NULL,
           PRIMARY KEY (organization_id, operator_id)
         )`,
+        `CREATE TABLE handoff_sessions (
+          organization_id text NOT NULL,
+          conversation_id text NOT NULL,
+          session_id text NOT NULL,
+          PRIMARY KEY (organization_id, conversation_id)
+        )`,
         `CREATE TABLE turn_notes (
           organization_id text NOT NULL,
           conversation_id text NOT NULL,
@@ -114,6 +120,21 @@ export class SqlHandoffStore implements HandoffStore {
 
   async leave(organizationId: string, operatorId: string): Promise<void> {
     await this.db.query('DELETE FROM operator_presence WHERE organization_id = $1 AND operator_id = $2', [organizationId, operatorId]);
+  }
+
+  async trackSession(organizationId: string, conversationId: string, sessionId: string): Promise<void> {
+    await this.db.query(
+      'INSERT INTO handoff_sessions (organization_id, conversation_id, session_id) VALUES ($1, $2, $3) ON CONFLICT (organization_id, conversation_id) DO NOTHING',
+      [organizationId, conversationId, sessionId],
+    );
+  }
+
+  async sessionOf(organizationId: string, conversationId: string): Promise<string | undefined> {
+    const [row] = await this.db.query<{ session_id: string }>(
+      'SELECT session_id FROM handoff_sessions WHERE organization_id = $1 AND conversation_id = $2',
+      [organizationId, conversationId],
+    );
+    return row?.session_id;
   }
 
   async addNote(note: TurnNote): Promise<void> {

@@ -15,6 +15,9 @@ export interface HandoffStore {
   /** Operators whose last heartbeat is at or after `since`. */
   online(organizationId: string, since: string): Promise<Operator[]>;
   leave(organizationId: string, operatorId: string): Promise<void>;
+  /** Which visitor session a conversation belongs to: how an operator's action reaches the visitor's sockets. */
+  trackSession(organizationId: string, conversationId: string, sessionId: string): Promise<void>;
+  sessionOf(organizationId: string, conversationId: string): Promise<string | undefined>;
   addNote(note: TurnNote): Promise<void>;
   /** A conversation's notes, oldest first. */
   notes(organizationId: string, conversationId: string): Promise<TurnNote[]>;
@@ -24,6 +27,7 @@ export class MemoryHandoffStore implements HandoffStore {
   private readonly records = new Map<string, HandoffRecord>();
   private readonly presence = new Map<string, PresenceRecord>();
   private readonly turnNotes = new Map<string, TurnNote[]>();
+  private readonly sessions = new Map<string, string>();
 
   private static key(organizationId: string, id: string): string {
     return `${organizationId}\u0000${id}`;
@@ -58,6 +62,14 @@ export class MemoryHandoffStore implements HandoffStore {
 
   async leave(organizationId: string, operatorId: string): Promise<void> {
     this.presence.delete(MemoryHandoffStore.key(organizationId, operatorId));
+  }
+
+  async trackSession(organizationId: string, conversationId: string, sessionId: string): Promise<void> {
+    this.sessions.set(MemoryHandoffStore.key(organizationId, conversationId), sessionId);
+  }
+
+  async sessionOf(organizationId: string, conversationId: string): Promise<string | undefined> {
+    return this.sessions.get(MemoryHandoffStore.key(organizationId, conversationId));
   }
 
   async addNote(note: TurnNote): Promise<void> {

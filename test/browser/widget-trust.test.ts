@@ -153,7 +153,7 @@ describeWithChromium()('widget a visitor can trust (Chromium)', { timeout: 90_00
       { knowledge: await knowledge(), tools: [lookupTool, refundTool(calls)], config: { confirmToolPatterns: ['refund'] } },
     );
     await w.open();
-    await w.ask('Can I return my kettle?');
+    await w.ask('How long do I have to return an item after delivery?');
     await w.waitForAnswer(1);
     await w.ask('Then refund order A-1001');
     await w.widget('.approval button.approve').waitFor();

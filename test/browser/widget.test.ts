@@ -111,7 +111,7 @@ describeWithChromium()('<smooth-agent-chat> in Chromium', { timeout: 90_000 }, (
         if (last) window.__answerLengths.push(last.textContent.length);
       }).observe(root, { subtree: true, childList: true, characterData: true });
     })()`);
-    await page.keyboard.type('How long do I have to return something?');
+    await page.keyboard.type('How long do I have to return an item after delivery?');
     await page.keyboard.press('Enter');
 
     const answer = await w.waitForAnswer(1);

@@ -154,10 +154,11 @@ export const conversationHandoffRoute = route({
     const id = idParam(ctx);
     const conversation = await app.storage.getConversation(id);
     if (!conversation || conversation.organizationId !== org) throw new HttpError(404, 'NOT_FOUND', 'conversation not found');
+    const session = await app.handoff.sessionOf(org, id).catch(() => undefined);
     const [handoff, page, approval, notes] = await Promise.all([
       app.handoff.view(org, id),
       app.storage.listMessages({ conversationId: id, order: 'desc', limit: 200 }),
-      app.storage.getPendingApproval(conversation.idempotencyKey),
+      session ? app.storage.getPendingApproval(session.sessionId) : Promise.resolve(undefined),
       app.handoff.notes(org, id),
     ]);
     sendJson(res, 200, {

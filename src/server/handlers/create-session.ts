@@ -96,6 +96,8 @@ export async function createSession(
     updatedAt: at,
   };
   await storage.createSession(session);
+  // Operators address the conversation; its visitor's sockets listen on the session (src/handoff).
+  await connection.app.handoff.track(session);
   bindSession(connection, session);
   connection.app.backplane.associate(connection.id, scopedTarget(organizationId, { type: 'agent', id: agentId }));
   connection.send(

@@ -53,6 +53,8 @@ const HEARTBEAT_MS = 15_000;
  * still has another open (another replica's tab re-asserts presence on its next heartbeat).
  */
 const openConsoles = new Map<string, number>();
+/** A console that subscribes twice on one socket gets one heartbeat, not two. */
+const subscribed = new WeakSet<Connection>();
 
 /**
  * An operator console's live subscription: handoff_update and handoff_message events for the
@@ -65,6 +67,11 @@ export async function operatorSubscribe(connection: Connection, requestId: strin
   }
   const { app } = connection;
   const operator = { id: principal.userId, name: principal.displayName ?? principal.userId };
+  if (subscribed.has(connection)) {
+    connection.send(immediate(requestId, 200, 'Subscribed', { organizationId: principal.organizationId, operator, handoffs: await app.handoff.list(principal.organizationId) }, Date.now()));
+    return;
+  }
+  subscribed.add(connection);
   const beat = () =>
     app.handoff.presence
       .heartbeat({ organizationId: principal.organizationId, operatorId: operator.id, name: operator.name, seenAt: app.now().toISOString() })

@@ -61,13 +61,15 @@ export async function sendMessage(connection: Connection, action: ActionOf<'send
       emit,
     });
     if (outcome.reply.trim() !== '') await app.handoff.noteTurn(session, outcome.messageId, { citations: outcome.citations, tools });
-    return { ...outcome, needsEscalation: outcome.needsEscalation === true || (await escalated(connection, session, outcome.citations.length === 0)) };
+    // Not short-circuited: a reply that found nothing must still reach escalated(), which asks for a person when configured.
+    const handedOn = await escalated(connection, session, outcome.needsEscalation === true);
+    return { ...outcome, needsEscalation: handedOn || outcome.needsEscalation === true };
   }, { session, resumed: false });
 }
 
 /**
  * Whether the turn handed the conversation on: the model called request_human, or (when configured)
- * the turn found nothing to answer from and asks for a person itself.
+ * the turn found nothing to answer from (the retrieval's needsEscalation) and asks for a person itself.
  */
 async function escalated(connection: Connection, session: Session, foundNothing: boolean): Promise<boolean> {
   const { handoff, config } = connection.app;
