@@ -39,7 +39,6 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'server', name: 'SMOOTH_AGENT_METRICS', default: 'off', secret: false, description: '1: serve Prometheus metrics at GET /metrics on the main port', effective: (c) => c.observability.metrics }),
   s({ group: 'server', name: 'SMOOTH_AGENT_METRICS_TOKEN', default: 'unset', secret: true, description: 'when set, /metrics requires Authorization: Bearer <token>', effective: (c) => c.observability.metricsToken }),
   s({ group: 'server', name: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: 'unset', secret: false, description: 'OTLP/HTTP base URL; set: traces (GenAI spans) go to {url}/v1/traces', effective: (c) => c.observability.otlpEndpoint }),
-  s({ group: 'server', name: 'OTEL_SERVICE_NAME', default: 'smooth-operator', secret: false, description: 'service.name of exported traces', effective: (c) => c.observability.serviceName }),
 
   s({ group: 'llm', name: 'SMOOAI_GATEWAY_URL', default: DEFAULTS.gatewayUrl, secret: false, description: 'OpenAI-compatible base URL including /v1; requests go to {url}/chat/completions', effective: (c) => c.gateway.baseUrl }),
   s({ group: 'llm', name: 'SMOOAI_GATEWAY_KEY', default: 'unset', secret: true, description: 'gateway key; unset: replies quote the knowledge base without a language model', effective: (c) => c.gateway.apiKey }),
@@ -51,7 +50,6 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'llm', name: 'SMOOTH_AGENT_LLM_MAX_RETRIES', default: String(DEFAULTS.llmMaxRetries), secret: false, description: 'retries of 408/429/5xx/connection failures before the first token', effective: (c) => c.gateway.maxRetries }),
   s({ group: 'llm', name: 'SMOOTH_AGENT_FIRST_TOKEN_TIMEOUT_MS', default: String(DEFAULTS.llmFirstTokenTimeoutMs), secret: false, description: 'the whole wait for a model call\'s first token, retries included; past it the turn ends with AGENT_ERROR', effective: (c) => c.gateway.firstTokenTimeoutMs }),
   s({ group: 'llm', name: 'SMOOTH_AGENT_LLM_IDLE_TIMEOUT_MS', default: String(DEFAULTS.llmIdleTimeoutMs), secret: false, description: 'a model stream silent this long ends the turn with AGENT_ERROR', effective: (c) => c.gateway.idleTimeoutMs }),
-  s({ group: 'llm', name: 'SMOOTH_AGENT_FIRST_TOKEN_TIMEOUT_MS', default: String(DEFAULTS.llmFirstTokenTimeoutMs), secret: false, description: "the whole wait for a model call's first token, retries included; past it AGENT_ERROR", effective: (c) => c.gateway.firstTokenTimeoutMs }),
 
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_SEED_KB', default: 'off', secret: false, description: '1: load the two demo policy documents (returns, shipping)', effective: (c) => c.seedKb }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_EMBEDDINGS', default: 'offline', secret: false, description: 'offline (feature hashing, no network) or gateway (needs the key)', effective: (c) => c.retrieval.embeddings }),
@@ -59,8 +57,6 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_EMBEDDING_DIMENSIONS', default: '1536', secret: false, description: 'gateway embedding width', effective: (c) => c.retrieval.embeddingDimensions }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_RERANK', default: 'off', secret: false, description: 'off, lexical or gateway', effective: (c) => c.retrieval.rerank }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_RERANK_MODEL', default: 'rerank-english-v3.0', secret: false, description: 'gateway rerank model', effective: (c) => c.retrieval.rerankModel }),
-  s({ group: 'knowledge', name: 'SMOOTH_AGENT_FILE_CONNECTOR_ROOTS', default: 'unset', secret: false, description: ':-separated absolute directories file connectors may read; unset: refused under AUTH_MODE=jwt, the working directory otherwise', effective: (c) => c.fileConnectorRoots }),
-  s({ group: 'knowledge', name: 'SMOOTH_AGENT_CONNECTORS_ALLOW_PRIVATE', default: 'off', secret: false, description: '1: web connectors may reach loopback, private, link-local and metadata addresses', effective: (c) => c.connectorsAllowPrivate }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_RETRIEVAL_MIN_CONFIDENCE', default: '0.45', secret: false, description: 'hits below this confidence (0-1) are not used: not injected, cited or quoted', effective: (c) => c.retrieval.minConfidence }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE', default: 'unset', secret: false, description: 'extra support synonyms, one group of comma-separated phrases per line', effective: (c) => c.retrieval.synonymsFile }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_RETRIEVAL_WORDNET', default: 'off', secret: false, description: '1: also expand queries with WordNet synonyms', effective: (c) => c.retrieval.wordnetSynonyms }),
@@ -78,6 +74,11 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'agents', name: 'SMOOTH_AGENT_OTP_MAX_SENDS_PER_SESSION', default: String(DEFAULTS.otpMaxSendsPerSession), secret: false, description: 'codes one session may be sent per window', effective: (c) => c.otp.maxSendsPerSession }),
   s({ group: 'agents', name: 'SMOOTH_AGENT_OTP_MAX_SENDS_PER_ADDRESS', default: String(DEFAULTS.otpMaxSendsPerAddress), secret: false, description: 'codes one address may be sent per window, across sessions', effective: (c) => c.otp.maxSendsPerAddress }),
   s({ group: 'agents', name: 'SMOOTH_AGENT_OTP_SEND_WINDOW_MS', default: String(DEFAULTS.otpSendWindowMs), secret: false, description: 'the window those caps count in', effective: (c) => c.otp.sendWindowMs }),
+  s({ group: 'agents', name: 'SMOOTH_AGENT_HANDOFF_HOURS', default: 'unset', secret: false, description: 'opening hours for human handoff, e.g. "mon-fri 09:00-17:00; sat 10:00-14:00"; unset: whenever an operator is online', effective: (c) => (c.handoff.hours ? 'set' : undefined) }),
+  s({ group: 'agents', name: 'SMOOTH_AGENT_HANDOFF_TIMEZONE', default: 'UTC', secret: false, description: 'IANA time zone of SMOOTH_AGENT_HANDOFF_HOURS', effective: (c) => c.handoff.hours?.timeZone ?? 'UTC' }),
+  s({ group: 'agents', name: 'SMOOTH_AGENT_HANDOFF_ON_NO_ANSWER', default: 'off', secret: false, description: '1: a turn that found nothing in the knowledge base asks for a person', effective: (c) => c.handoff.onNoAnswer }),
+  s({ group: 'agents', name: 'SMOOTH_AGENT_HANDOFF_SUMMARY', default: 'transcript', secret: false, description: 'takeover summary for the operator: transcript (last messages) or llm', effective: (c) => c.handoff.summary }),
+  s({ group: 'agents', name: 'SMOOTH_AGENT_HANDOFF_PRESENCE_TTL_MS', default: '45000', secret: false, description: 'an operator counts as online this long after their console last checked in', effective: (c) => c.handoff.presenceTtlMs }),
 
   s({ group: 'tools', name: 'SMOOTH_AGENT_TOOLS_FILE', default: 'unset', secret: false, description: 'JSON array of webhook tools', effective: (c) => c.toolsFile }),
   s({ group: 'tools', name: 'SMOOTH_AGENT_CONFIRM_TOOLS', default: 'unset', secret: false, description: 'comma-separated tool-name substrings that need human approval', effective: (c) => c.confirmToolPatterns }),
@@ -110,7 +111,6 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'auth', name: 'AUTH_JWT_AUDIENCE', default: 'unset', secret: false, description: 'required aud, when set', effective: (c) => c.jwt.audience }),
   s({ group: 'auth', name: 'AUTH_JWT_CLOCK_SKEW_SECS', default: '30', secret: false, description: 'tolerance for exp/nbf', effective: (c) => c.jwt.clockToleranceSec }),
   s({ group: 'auth', name: 'AUTH_DEV_ORG_ID', default: 'the default org', secret: false, derivedDefault: true, description: 'organization of the dev admin under AUTH_MODE=none', effective: (c) => c.devOrgId }),
-  s({ group: 'auth', name: 'SMOOTH_AGENT_ALLOW_INSECURE_ADMIN', default: 'off', secret: false, description: '1: let AUTH_MODE=none listen on a non-loopback address anyway', effective: (c) => c.allowInsecureAdmin }),
   s({ group: 'auth', name: 'SMOOTH_AGENT_STRICT_AUTH', default: 'off', secret: false, description: '1: a /ws upgrade with a missing or invalid token gets HTTP 401', effective: (c) => c.strictAuth }),
   s({ group: 'auth', name: 'SMOOTH_AGENT_ALLOW_INSECURE_ADMIN', default: 'off', secret: false, description: '1: let AUTH_MODE=none (any token is an admin) listen on a non-loopback address', effective: (c) => c.allowInsecureAdmin }),
 
@@ -122,9 +122,6 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'widget', name: 'WIDGET_AUTH_TTL_SECS', default: String(DEFAULTS.widgetAuthTtlSecs), secret: false, description: 'how long a fetched policy (or a 404) is reused', effective: (c) => c.widgetAuth.ttlSecs }),
   s({ group: 'widget', name: 'WIDGET_AUTH_STRICT', default: 'off', secret: false, description: '1: an agent with no policy gets AGENT_NOT_AUTHORIZED', effective: (c) => c.widgetAuth.strict }),
 
-  s({ group: 'observability', name: 'SMOOTH_AGENT_METRICS', default: 'off', secret: false, description: '1: serve GET /metrics (Prometheus) on the main port', effective: (c) => c.observability.metrics }),
-  s({ group: 'observability', name: 'SMOOTH_AGENT_METRICS_TOKEN', default: 'unset', secret: true, description: 'when set, /metrics requires this bearer token', effective: (c) => c.observability.metricsToken }),
-  s({ group: 'observability', name: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: 'unset', secret: false, description: 'OTLP/HTTP base URL; traces are exported only when set', effective: (c) => c.observability.otlpEndpoint }),
   s({ group: 'observability', name: 'OTEL_SERVICE_NAME', default: 'smooth-operator', secret: false, description: 'service.name of exported traces', effective: (c) => c.observability.serviceName }),
 
   s({ group: 'limits', name: 'SMOOTH_AGENT_MAX_PAYLOAD_BYTES', default: String(DEFAULTS.maxPayloadBytes), secret: false, description: 'largest inbound WebSocket frame', effective: (c) => c.maxPayloadBytes }),
