@@ -59,6 +59,9 @@ interface DocumentEntry {
   /** Small integer naming the document inside the indexes and the filter; reused after deletion. */
   ordinal: number;
   title: FieldTerms;
+  /** Summed heading and body lengths of the chunks, for the partition statistics. */
+  headingLength: number;
+  bodyLength: number;
 }
 
 interface ChunkEntry {
@@ -232,7 +235,7 @@ export class MemoryKnowledge implements Knowledge {
     this.unindex(index, document.id);
     // Dead index slots keep a stale ordinal but are skipped before the filter, so reuse is safe.
     const ordinal = index.freeOrdinals.pop() ?? index.byOrdinal.length;
-    const entry: DocumentEntry = { document, chunks: [], ordinal, title: fieldTerms(document.title ?? '') };
+    const entry: DocumentEntry = { document, chunks: [], ordinal, title: fieldTerms(document.title ?? ''), headingLength: 0, bodyLength: 0 };
     entry.chunks = chunks.map(({ text, headings }, n) => {
       const chunk: ChunkEntry = {
         owner: entry,
@@ -243,6 +246,8 @@ export class MemoryKnowledge implements Knowledge {
         bodyTerms: fieldTerms(text),
       };
       this.indexKeywords(index, chunk);
+      entry.headingLength += chunk.headingTerms.length;
+      entry.bodyLength += chunk.bodyTerms.length;
       const vector = vectors[n];
       if (vector) index.vectors.add(chunk, ordinal, vector);
       return chunk;
@@ -279,10 +284,8 @@ export class MemoryKnowledge implements Knowledge {
       if (!entry) continue;
       chunks += entry.chunks.length;
       sums.title += entry.title.length * entry.chunks.length;
-      for (const c of entry.chunks) {
-        sums.headings += c.headingTerms.length;
-        sums.body += c.bodyTerms.length;
-      }
+      sums.headings += entry.headingLength;
+      sums.body += entry.bodyLength;
     }
     const frequencies = new Map<string, number>();
     return {
