@@ -53,6 +53,11 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_EMBEDDING_DIMENSIONS', default: '1536', secret: false, description: 'gateway embedding width', effective: (c) => c.retrieval.embeddingDimensions }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_RERANK', default: 'off', secret: false, description: 'off, lexical or gateway', effective: (c) => c.retrieval.rerank }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_RERANK_MODEL', default: 'rerank-english-v3.0', secret: false, description: 'gateway rerank model', effective: (c) => c.retrieval.rerankModel }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_RETRIEVAL_MIN_CONFIDENCE', default: '0.45', secret: false, description: 'hits below this confidence (0-1) are not injected, returned by knowledge_search, cited or quoted', effective: (c) => c.retrieval.minConfidence }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE', default: 'unset', secret: false, description: 'extra support synonyms: one group of comma-separated phrases per line', effective: (c) => c.retrieval.synonymsFile }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_RETRIEVAL_WORDNET', default: 'off', secret: false, description: '1 also expands queries with WordNet synonyms', effective: (c) => c.retrieval.wordnetSynonyms }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_DOCUMENT_SETS', default: 'unset', secret: false, description: 'comma-separated document sets a turn retrieves from when its agent names none', effective: (c) => c.retrieval.documentSets?.join(',') }),
+  s({ group: 'knowledge', name: 'SMOOTH_AGENT_CONTACT', default: 'unset', secret: false, description: 'how a visitor reaches a person, offered when the knowledge base has nothing', effective: (c) => c.contact }),
   s({ group: 'knowledge', name: 'SMOOTH_AGENT_GITHUB_API_URL', default: DEFAULTS.githubApiUrl, secret: false, description: 'GitHub REST base for github connectors (Enterprise: https://host/api/v3)', effective: (c) => c.githubApiUrl }),
 
   s({ group: 'tools', name: 'SMOOTH_AGENT_TOOLS_FILE', default: 'unset', secret: false, description: 'JSON array of webhook tools', effective: (c) => c.toolsFile }),
