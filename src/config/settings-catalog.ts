@@ -58,6 +58,11 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   s({ group: 'tools', name: 'SMOOTH_AGENT_TOOLS_FILE', default: 'unset', secret: false, description: 'JSON array of webhook tools', effective: (c) => c.toolsFile }),
   s({ group: 'tools', name: 'SMOOTH_AGENT_CONFIRM_TOOLS', default: 'unset', secret: false, description: 'comma-separated tool-name substrings that need human approval', effective: (c) => c.confirmToolPatterns }),
   s({ group: 'tools', name: 'SMOOTH_AGENT_APPROVAL_TIMEOUT_MS', default: String(DEFAULTS.approvalTimeoutMs), secret: false, description: 'an unanswered approval is denied after this long', effective: (c) => c.approvalTimeoutMs }),
+  s({ group: 'tools', name: 'SMOOTH_AGENT_HANDOFF_HOURS', default: 'unset', secret: false, description: 'opening hours for handing conversations to a person, e.g. "mon-fri 09:00-17:00"', effective: (c) => (c.handoff.hours ? 'set' : undefined) }),
+  s({ group: 'tools', name: 'SMOOTH_AGENT_HANDOFF_TIMEZONE', default: 'UTC', secret: false, description: 'IANA time zone of the handoff hours (read only with SMOOTH_AGENT_HANDOFF_HOURS)' }),
+  s({ group: 'tools', name: 'SMOOTH_AGENT_HANDOFF_ON_NO_ANSWER', default: 'off', secret: false, description: 'a turn that found nothing asks for a person', effective: (c) => c.handoff.onNoAnswer }),
+  s({ group: 'tools', name: 'SMOOTH_AGENT_HANDOFF_SUMMARY', default: 'transcript', secret: false, description: 'takeover summary: transcript or llm', effective: (c) => c.handoff.summary }),
+  s({ group: 'tools', name: 'SMOOTH_AGENT_HANDOFF_PRESENCE_TTL_MS', default: '45000', secret: false, description: 'an operator counts as online this long after their console last checked in', effective: (c) => c.handoff.presenceTtlMs }),
 
   s({ group: 'storage', name: 'SMOOTH_AGENT_STORAGE', default: DEFAULTS.storage, secret: false, description: 'memory, pglite (embedded, durable), postgres or dynamodb', effective: (c) => c.storage }),
   s({ group: 'storage', name: 'SMOOTH_AGENT_DATA_DIR', default: DEFAULTS.dataDir, secret: false, description: 'pglite data directory', effective: (c) => c.dataDir }),
