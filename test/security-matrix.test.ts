@@ -526,6 +526,28 @@ function scoped(
 }
 
 const FIXTURES: Record<string, RouteFixture> = {
+  'GET /admin/handoffs': {
+    probes: async () => [{ target: '—', path: '/admin/handoffs', content: (r) => Array.isArray(r.body.handoffs) && !r.text.includes('sessionId') }],
+  },
+  'GET /admin/conversations/:id/handoff': scoped('conversation', { content: (r, _org, id) => r.body.conversationId === id }),
+  'POST /admin/conversations/:id/takeover': scoped('freshConversation', { content: (r) => r.body.handoff.state === 'human' }),
+  'POST /admin/conversations/:id/handback': scoped('freshConversation', { content: (r) => r.body.handoff.state === 'bot' }),
+  'POST /admin/conversations/:id/close': scoped('freshConversation', { content: (r) => r.body.handoff.state === 'closed' }),
+  // Replying needs a takeover first: a permitted caller on a fresh conversation is refused with 409, by state, not by role.
+  'POST /admin/conversations/:id/messages': {
+    probes: async (c) =>
+      perOrg(async (org) => {
+        const id = await RESOURCES.freshConversation(org);
+        const permitted = c.token !== undefined && c.org === org && (c.role === 'curator' || c.role === 'admin');
+        return {
+          target: `fresh conversation of ${org}`,
+          path: `/admin/conversations/${encodeURIComponent(id)}/messages`,
+          resourceOrg: org,
+          body: { text: `hello ${mark(org)}` },
+          ...(permitted ? { expect: { status: 409, code: 'HANDOFF_CONFLICT' } } : {}),
+        };
+      }),
+  },
   'GET /admin/me': {
     probes: async (c) => [{ target: '—', path: '/admin/me', content: (r) => r.body.orgId === c.org && r.body.userId === c.sub && r.body.role === c.role }],
   },
