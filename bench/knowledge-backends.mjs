@@ -14,20 +14,16 @@
 //   dynamodb  DynamoKnowledge on dynalite (in-memory DynamoDB on loopback), via the real AWS SDK
 //
 // Usage: node bench/knowledge-backends.mjs [--backends memory,pglite,postgres,dynamodb] [--chunks 10000] [--rounds 2]
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { inventedVocabulary, loadFixture, percentile, rng } from './helpcenter-corpus.mjs';
-import { DeterministicEmbedder, MemoryKnowledge } from '../dist/knowledge/index.js';
+import { DeterministicEmbedder } from '../dist/knowledge/index.js';
+import { openBackend } from './retrieval-backends.mjs';
 
 const ORG = 'bench';
 const ANONYMOUS = { organizationId: ORG, groups: [] };
 const MEMBER = { organizationId: ORG, userId: 'bench-user', groups: ['staff'] };
 const LIMIT = 3;
 const BATCH = 50;
-const PG_ADMIN_URL = process.env.SMOOTH_AGENT_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function parseArgs(argv) {
   const opts = { backends: ['memory', 'pglite', 'postgres', 'dynamodb'], chunks: 10_000, rounds: 2 };
@@ -59,61 +55,8 @@ function syntheticDocuments(fixtureDocs, count) {
 }
 
 
-async function openBackend(name, embedder) {
-  if (name === 'memory') return { kb: new MemoryKnowledge({ embedder }), close: async () => undefined };
-  if (name === 'pglite') {
-    const { PgliteDatabase } = await import('../dist/storage/sql/pglite-database.js');
-    const { SqlKnowledge } = await import('../dist/knowledge/sql/sql-knowledge.js');
-    const { vector } = await import('@electric-sql/pglite-pgvector');
-    const dir = mkdtempSync(join(tmpdir(), 'so-bench-pglite-'));
-    const db = await PgliteDatabase.open(dir, { extensions: { vector } });
-    return { kb: await SqlKnowledge.open(db, { embedder }), close: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
-  }
-  if (name === 'postgres') {
-    const pg = (await import('pg')).default;
-    const { PgDatabase } = await import('../dist/storage/sql/pg-database.js');
-    const { SqlKnowledge } = await import('../dist/knowledge/sql/sql-knowledge.js');
-    const dbName = `so_bench_${randomBytes(5).toString('hex')}`;
-    const adminQuery = async (sql) => {
-      const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await client.connect();
-      try {
-        await client.query(sql);
-      } finally {
-        await client.end();
-      }
-    };
-    await adminQuery(`CREATE DATABASE ${dbName}`);
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${dbName}`;
-    const db = new PgDatabase({ connectionString: url.toString(), max: 4 });
-    return {
-      kb: await SqlKnowledge.open(db, { embedder }),
-      close: async () => (await db.close(), await adminQuery(`DROP DATABASE ${dbName} WITH (FORCE)`)),
-    };
-  }
-  if (name === 'dynamodb') {
-    const dynalite = (await import('dynalite')).default;
-    const { DynamoStorage } = await import('../dist/storage/dynamodb/dynamo-storage.js');
-    const { DynamoKnowledge } = await import('../dist/knowledge/dynamodb/dynamo-knowledge.js');
-    const server = dynalite({ createTableMs: 0 });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const storage = await DynamoStorage.open({
-      table: 'bench',
-      endpoint: `http://127.0.0.1:${server.address().port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    return {
-      kb: await DynamoKnowledge.open(storage.tableAccess, { embedder }),
-      close: async () => (await storage.close(), await new Promise((resolve) => server.close(resolve))),
-    };
-  }
-  throw new Error(`unknown backend ${name}`);
-}
-
 async function measure(name, fixture, synthetic, rounds) {
-  const { kb, close } = await openBackend(name, new DeterministicEmbedder({ tokens: 'terms' }));
+  const { kb, close } = await openBackend(name, { embedder: new DeterministicEmbedder({ tokens: 'terms' }) });
   try {
     let chunks = 0;
     const started = performance.now();
