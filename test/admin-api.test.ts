@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ADMIN_ROUTES } from '../src/admin/routes/index.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { TestClient } from './support/ws-client.js';
+import { adminCall } from './support/admin-http.js';
 
 const secret = 'admin-api-secret-admin-api-secret';
 const config = { authMode: 'jwt' as const, jwt: { hs256Secret: secret, clockToleranceSec: 5 } };
@@ -19,13 +20,7 @@ afterEach(async () => {
 });
 
 async function api(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${harness!.server.httpUrl}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+  return adminCall(harness!.server.httpUrl, method, path, token, body);
 }
 
 async function socket(token: string): Promise<TestClient> {

@@ -12,6 +12,7 @@ import { AGENT_ID, startHarness, type Harness } from './support/harness.js';
 import { startToolServer } from './support/tool-server.js';
 import { at } from './support/ws-client.js';
 import { createTestDatabase, whenAvailable, type TestDatabase } from './storage-services.js';
+import { adminCall } from './support/admin-http.js';
 
 let harness: Harness | undefined;
 const closers: Array<() => Promise<void>> = [];
@@ -195,13 +196,8 @@ const sign = (sub: string, org: string, role: string) =>
 
 describe('admin API /admin/agents', () => {
   async function api(method: string, path: string, token: string, body?: unknown) {
-    const res = await fetch(`${harness!.server.httpUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+    const { status, body: reply } = await adminCall(harness!.server.httpUrl, method, path, token, body);
+    return { status, body: reply };
   }
 
   it('lets admins write and curators read, per organization; another organization’s agent is a 404', async () => {

@@ -8,6 +8,7 @@ import { startFakeGithub, type FakeGithub } from './support/fake-github.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startToolServer } from './support/tool-server.js';
 import { at, TestClient } from './support/ws-client.js';
+import { adminCall } from './support/admin-http.js';
 
 const FIXTURES = resolve('test/fixtures/ingest');
 const FIXTURE_FILES = 6; // handbook.md, nested/faq.mdx, onboarding.docx, pricing.html, refunds.txt, warranty.pdf
@@ -66,13 +67,7 @@ interface Reply {
 }
 
 async function api(method: string, path: string, token?: string, body?: unknown): Promise<Reply> {
-  const res = await fetch(`${harness!.server.httpUrl}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Json) : undefined };
+  return adminCall<Json>(harness!.server.httpUrl, method, path, token, body);
 }
 
 async function tokens() {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './support/harness.js';
 import { extensionSchemaErrors } from './support/spec.js';
 import { TestClient, type Frame } from './support/ws-client.js';
+import { adminCall } from './support/admin-http.js';
 
 const secret = 'handoff-api-secret-handoff-api-secret';
 const auth = { authMode: 'jwt' as const, jwt: { hs256Secret: secret, clockToleranceSec: 5 } };
@@ -22,13 +23,7 @@ afterEach(async () => {
 });
 
 async function api(method: string, path: string, token?: string, body?: unknown) {
-  const res = await fetch(`${harness!.server.httpUrl}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+  return adminCall(harness!.server.httpUrl, method, path, token, body);
 }
 
 async function socket(token?: string): Promise<TestClient> {

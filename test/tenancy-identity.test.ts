@@ -16,6 +16,7 @@ import type { ScriptStep } from '../src/testing/index.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { startToolServer } from './support/tool-server.js';
 import { at, TestClient, type Frame } from './support/ws-client.js';
+import { adminCall } from './support/admin-http.js';
 
 /** Findings 1-4 and 6 of issue 9, each reproduced as an attacker would bring it. */
 const secret = 'tenancy-identity-secret-tenancy-identity';
@@ -56,13 +57,7 @@ async function connect(token?: string, origin?: string): Promise<TestClient> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 async function api(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${harness!.server.httpUrl}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Json) : undefined };
+  return adminCall<Json>(harness!.server.httpUrl, method, path, token, body);
 }
 
 const create = (client: TestClient, agentId?: string) =>
