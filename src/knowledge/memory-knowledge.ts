@@ -341,8 +341,10 @@ export class MemoryKnowledge implements Knowledge {
       return c;
     };
     const keywordStats = { count: stats.chunks, averageLength: stats.totalLength / (stats.chunks || 1), documentFrequency: stats.documentFrequency };
+    // Started first: a large dense scan runs in a worker thread meanwhile (see VectorIndex.searchAsync).
+    const dense = queryVector && index.vectors.searchAsync(queryVector, n, allowed);
     for (const { item } of index.keyword.search(weighted, n, allowed, keywordStats)) candidate(item);
-    if (queryVector) for (const { item, score } of index.vectors.search(queryVector, n, allowed)) candidate(item).dense = score;
+    if (dense) for (const { item, score } of await dense) candidate(item).dense = score;
     const ranked = rankCandidates(queryTerms, [...candidates.values()], stats, n, this.weights);
     const step = { reranker: this.reranker, onRerankError: this.onRerankError };
     const confidence = new Map(ranked.map((r) => [r.item, r.confidence]));

@@ -1,3 +1,6 @@
+import { scanDense, type DenseScanRequest, type DenseScanResult } from './dense-scan.js';
+import { denseScanWorker, type DenseScanWorker } from './dense-scan-worker.js';
+import { DenseSlab } from './dense-slab.js';
 import { TopK, type Ranked } from './top-k.js';
 
 /** A vector filling at most this share of its dimensions is stored sparse. */
@@ -12,52 +15,74 @@ interface DimensionPosting {
 }
 
 /**
- * Exact cosine search. Vectors are normalised on the way in, so a query costs dot products, and are
- * kept in whichever layout makes those cheap:
+ * Cosine search. Vectors are normalised on the way in, so a query costs dot products, and are kept in
+ * whichever layout makes those cheap:
  *
  * - sparse vectors (the offline hashing embedder fills a few hundred of 1024 dimensions) go into an
  *   inverted index by dimension, so a query only visits the postings of its own non-zero dimensions:
  *   a few thousand entries at 100k chunks instead of every stored value;
- * - dense vectors (model embeddings) go into one contiguous slab. Up to `approximateFrom` of them
- *   (20k by default) are scanned exactly. Beyond that, each also keeps a one-bit-per-dimension sign
- *   code (binary quantisation, 1/32 of the vector's size), and a query first ranks every admissible
- *   vector by Hamming distance between codes — 32 word XORs and table popcounts for 1024 dimensions
- *   instead of 1024 multiply-adds — then rescores only the closest `OVERSAMPLE`× candidates exactly.
- *   bench/retrieval measures its recall against the exact scan and its latency at 10k and 100k.
+ * - dense vectors (model embeddings) go into a `DenseSlab` (shared WebAssembly memory), scanned by a
+ *   small wasm kernel (`dense-kernel.ts`). Up to `approximateFrom` of them (20k by default) every
+ *   admissible vector is scored exactly (SIMD dot products). Beyond that, the scan ranks every
+ *   admissible vector by the Hamming distance between one-bit-per-dimension sign codes (binary
+ *   quantisation, 1/32 of the vector's size; 16 `i64.popcnt` for 1024 dimensions instead of 1024
+ *   multiply-adds), then rescores only the closest candidates exactly (`OVERSAMPLE`× the results asked for, and at
+ *   least `RESCORED_PER_ROOT`·√n of the n admissible vectors). It is a full scan,
+ *   not a graph walk, so items outside `allowed` are refused before any distance is computed and never
+ *   steer which admissible items are found. bench/retrieval measures recall against the exact scan.
+ *
+ * `searchAsync` runs the dense scan of `offThreadFrom` or more vectors in a worker thread
+ * (`dense-scan-worker.ts`) over the same memory, so it does not hold the event loop; if the worker is
+ * unavailable it scans on the calling thread instead. `search` always scans on the calling thread.
  *
  * Removal tombstones a slot; once tombstones outnumber live items the storage is rewritten without them.
  */
 /** Candidates rescored exactly per requested result in the approximate scan, and at least this many. */
 const OVERSAMPLE = 48;
 const MIN_RESCORED = 256;
+/**
+ * And at least this many × √(admissible vectors). Sign codes separate clustered embeddings well
+ * (recall 1.0 with a few hundred candidates), but on featureless noise a query's true neighbours are
+ * only slightly closer in Hamming distance than the rest: at 100k noise vectors 480 candidates found
+ * 69% of the exact top 10, 2,000 found 91%, 5,000 found 97%; at 20k, 2,000 found 96%. The candidates
+ * needed grow about as the square root of the vectors, so 16√n keeps noise recall near 0.96
+ * (2,263 at 20k, 5,060 at 100k); bench/retrieval --ann measures both kinds of data.
+ */
+const RESCORED_PER_ROOT = 16;
 const DEFAULT_APPROXIMATE_FROM = 20_000;
+/** Below this many dense vectors a scan takes well under a millisecond: posting it would cost more. */
+const DEFAULT_OFF_THREAD_FROM = 4_096;
 
-/** Set bits of every 16-bit value, for the Hamming distance between sign codes. */
-const POPCOUNT16 = (() => {
-  const table = new Uint8Array(1 << 16);
-  for (let i = 1; i < table.length; i++) table[i] = (i & 1) + table[i >>> 1]!;
-  return table;
-})();
+/** A dense scan described by `prepare`, with what its rows are mapped back through. */
+interface PendingDense<T> {
+  request: DenseScanRequest;
+  slab: DenseSlab;
+  slots: number[];
+  items: Array<T | undefined>;
+}
 
 export interface VectorIndexOptions {
   /** Dense vectors from which on the scan is approximate (binary codes, exact rescoring). */
   approximateFrom?: number;
+  /** Dense vectors from which on `searchAsync` scans in the worker thread; `Infinity` never does. */
+  offThreadFrom?: number;
+  /** The worker to use (tests); by default the process's shared one. */
+  worker?: DenseScanWorker;
 }
 
 export class VectorIndex<T> {
   private items: Array<T | undefined> = [];
   private groups: number[] = [];
-  /** Offset into the dense slab, or `SPARSE`. */
-  private denseStart: number[] = [];
+  /** Row in the dense slab, or `SPARSE`. */
+  private denseRow: number[] = [];
   private readonly slotOf = new Map<T, number>();
   private dimensionPostings: DimensionPosting[];
+  /** Slot of each dense row. */
   private denseSlots: number[] = [];
-  private denseValue = new Float32Array(0);
-  private denseUsed = 0;
-  /** Sign codes of the dense vectors, `words` 32-bit words each, in `denseSlots` order. */
-  private denseCodes = new Uint32Array(0);
-  private readonly words: number;
+  private dense: DenseSlab | undefined;
   private readonly approximateFrom: number;
+  private readonly offThreadFrom: number;
+  private readonly worker: DenseScanWorker | undefined;
   // Per-slot scratch for a query; only the touched slots are reset afterwards.
   private scores = new Float64Array(0);
   private state = new Uint8Array(0);
@@ -67,8 +92,9 @@ export class VectorIndex<T> {
     options: VectorIndexOptions = {},
   ) {
     this.dimensionPostings = Array.from({ length: dimensions }, emptyPosting);
-    this.words = Math.ceil(dimensions / 32);
     this.approximateFrom = options.approximateFrom ?? DEFAULT_APPROXIMATE_FROM;
+    this.offThreadFrom = options.offThreadFrom ?? DEFAULT_OFF_THREAD_FROM;
+    this.worker = options.worker;
   }
 
   get size(): number {
@@ -97,17 +123,14 @@ export class VectorIndex<T> {
     this.groups.push(group);
     this.slotOf.set(item, slot);
     if (nonZero > this.dimensions * SPARSE_MAX_FILL) {
-      this.reserveDense();
-      this.denseStart.push(this.denseUsed);
-      const code = this.denseSlots.length * this.words;
+      this.dense ??= new DenseSlab(this.dimensions);
+      const unit = new Float32Array(this.dimensions);
+      for (let i = 0; i < vector.length; i++) unit[i] = vector[i]! * inv;
+      this.denseRow.push(this.dense.add(unit, group));
       this.denseSlots.push(slot);
-      for (let i = 0; i < vector.length; i++) {
-        this.denseValue[this.denseUsed++] = vector[i]! * inv;
-        if (vector[i]! > 0) this.denseCodes[code + (i >>> 5)]! |= 1 << (i & 31);
-      }
       return;
     }
-    this.denseStart.push(SPARSE);
+    this.denseRow.push(SPARSE);
     for (let d = 0; d < vector.length; d++) {
       const x = vector[d]!;
       if (x === 0) continue;
@@ -123,6 +146,8 @@ export class VectorIndex<T> {
     if (slot === undefined) return;
     this.slotOf.delete(item);
     this.items[slot] = undefined;
+    const row = this.denseRow[slot]!;
+    if (row !== SPARSE) this.dense!.removeRow(row);
     if (this.items.length > 1024 && this.items.length > 2 * this.slotOf.size) this.compact();
   }
 
@@ -145,11 +170,9 @@ export class VectorIndex<T> {
         if (v) v[d] = p.values[i]!;
       }
     });
-    for (const slot of this.denseSlots) {
-      const v = at(slot);
-      const start = this.denseStart[slot]!;
-      if (v) v.set(this.denseValue.subarray(start, start + this.dimensions));
-    }
+    this.denseSlots.forEach((slot, row) => {
+      if (this.items[slot] !== undefined) out.set(this.items[slot]!, this.dense!.vector(row));
+    });
     return out;
   }
 
@@ -157,14 +180,80 @@ export class VectorIndex<T> {
    * The `n` items most cosine-similar to `query`, keeping only positive similarity, among items
    * whose group is 1 in `allowed`; the check comes before scoring, so items the caller may not see
    * never enter the ranking. `exact` forces the exact scan of dense vectors (to measure the
-   * approximate one against).
+   * approximate one against). Runs on the calling thread.
    */
   search(query: Float32Array, n: number, allowed: Uint8Array, exact = false): Ranked<T>[] {
-    if (query.length !== this.dimensions || n <= 0) return [];
+    const prepared = this.prepare(query, n, allowed, exact);
+    if (!prepared) return [];
+    const { top, dense } = prepared;
+    if (dense) this.mergeDense(top, dense, scanDense(dense.slab.kernel(), dense.slab.memory, dense.request));
+    return top.sorted();
+  }
+
+  /** `search`, with a large dense scan in the worker thread (see the class comment). */
+  async searchAsync(query: Float32Array, n: number, allowed: Uint8Array): Promise<Ranked<T>[]> {
+    const prepared = this.prepare(query, n, allowed, false);
+    if (!prepared) return [];
+    const { top, dense } = prepared;
+    if (dense) {
+      const { request, slab } = dense;
+      const here = (): DenseScanResult => scanDense(slab.kernel(), slab.memory, request);
+      const worker = this.worker ?? denseScanWorker();
+      const result =
+        request.rows >= this.offThreadFrom && worker.available
+          ? await worker.scan(slab.memory, { ...request, scratch: slab.scratchFor(1, allowed.length) }, here)
+          : here();
+      this.mergeDense(top, dense, result);
+    }
+    return top.sorted();
+  }
+
+  /** Validates the query, scores the sparse postings, and describes the dense scan still to run. */
+  private prepare(
+    query: Float32Array,
+    n: number,
+    allowed: Uint8Array,
+    exact: boolean,
+  ): { top: TopK<T>; dense?: PendingDense<T> } | undefined {
+    if (query.length !== this.dimensions || n <= 0) return undefined;
     let norm = 0;
     for (const x of query) norm += x * x;
-    if (norm === 0 || !Number.isFinite(norm)) return [];
+    if (norm === 0 || !Number.isFinite(norm)) return undefined;
     const inv = 1 / Math.sqrt(norm);
+    const top = this.scanSparse(query, inv, n, allowed);
+    const slab = this.dense;
+    if (!slab || slab.rows === 0) return { top };
+    const unit = new Float32Array(this.dimensions);
+    for (let i = 0; i < unit.length; i++) unit[i] = query[i]! * inv;
+    const rows = slab.rows;
+    const approximate = !exact && rows >= this.approximateFrom;
+    const request: DenseScanRequest = {
+      blocks: slab.blockTable(),
+      rows,
+      dimensions: this.dimensions,
+      words: slab.words,
+      valueBlocks: slab.valueBlocks,
+      scratch: slab.scratchFor(0, allowed.length),
+      query: unit,
+      allowed,
+      n,
+      rescore: approximate ? Math.max(MIN_RESCORED, n * OVERSAMPLE) : 0,
+      rescorePerRoot: RESCORED_PER_ROOT,
+    };
+    // Rows are read through the arrays of this moment: a compaction while the worker scans replaces them.
+    return { top, dense: { request, slab, slots: this.denseSlots, items: this.items } };
+  }
+
+  /** Adds the dense results to `top`, skipping items removed while the scan ran. */
+  private mergeDense(top: TopK<T>, dense: PendingDense<T>, result: DenseScanResult): void {
+    for (let i = 0; i < result.rows.length; i++) {
+      const slot = dense.slots[result.rows[i]!];
+      const item = slot === undefined ? undefined : dense.items[slot];
+      if (item !== undefined && this.slotOf.has(item)) top.push(item, result.scores[i]!);
+    }
+  }
+
+  private scanSparse(query: Float32Array, inv: number, n: number, allowed: Uint8Array): TopK<T> {
     if (this.scores.length < this.items.length) {
       this.scores = new Float64Array(this.items.length * 2);
       this.state = new Uint8Array(this.items.length * 2);
@@ -196,88 +285,7 @@ export class VectorIndex<T> {
       if (state[slot] === SCORED && scores[slot]! > 0) top.push(items[slot]!, scores[slot]!);
       state[slot] = UNSEEN;
     }
-    this.scanDense(query, inv, top, allowed, exact);
-    return top.sorted();
-  }
-
-  private scanDense(query: Float32Array, inv: number, top: TopK<T>, allowed: Uint8Array, exact: boolean): void {
-    if (!exact && this.denseSlots.length >= this.approximateFrom) {
-      this.scanApproximate(query, inv, top, allowed);
-      return;
-    }
-    const { items, groups, denseStart, denseValue, dimensions } = this;
-    let threshold = Math.max(0, top.threshold);
-    for (const slot of this.denseSlots) {
-      const item = items[slot];
-      if (item === undefined || allowed[groups[slot]!] !== 1) continue;
-      const start = denseStart[slot]!;
-      let dot = 0;
-      for (let j = 0; j < dimensions; j++) dot += denseValue[start + j]! * query[j]!;
-      const score = dot * inv;
-      if (score > threshold) {
-        top.push(item, score);
-        threshold = Math.max(0, top.threshold);
-      }
-    }
-  }
-
-  /**
-   * Hamming distance from the query's sign code to every admissible code, then an exact rescoring of
-   * the closest ones: a histogram of distances finds the cut-off that keeps about the number asked for.
-   */
-  private scanApproximate(query: Float32Array, inv: number, top: TopK<T>, allowed: Uint8Array): void {
-    const { items, groups, denseStart, denseValue, dimensions, denseCodes, words, denseSlots } = this;
-    const q = new Uint32Array(words);
-    for (let i = 0; i < dimensions; i++) if (query[i]! > 0) q[i >>> 5]! |= 1 << (i & 31);
-    const count = denseSlots.length;
-    const distance = new Uint16Array(count);
-    const histogram = new Uint32Array(dimensions + 2);
-    const REFUSED_DISTANCE = dimensions + 1;
-    for (let k = 0; k < count; k++) {
-      const slot = denseSlots[k]!;
-      if (items[slot] === undefined || allowed[groups[slot]!] !== 1) {
-        distance[k] = REFUSED_DISTANCE;
-        continue;
-      }
-      let d = 0;
-      const base = k * words;
-      for (let w = 0; w < words; w++) {
-        const x = (denseCodes[base + w]! ^ q[w]!) >>> 0;
-        d += POPCOUNT16[x & 0xffff]! + POPCOUNT16[x >>> 16]!;
-      }
-      distance[k] = d;
-      histogram[d]!++;
-    }
-    const wanted = Math.max(MIN_RESCORED, top.capacity * OVERSAMPLE);
-    let cutoff = 0;
-    for (let seen = 0; cutoff <= dimensions && seen + histogram[cutoff]! <= wanted; cutoff++) seen += histogram[cutoff]!;
-    // Distances below `cutoff` all fit; at `cutoff` itself, only as many as are still wanted.
-    let budget = wanted;
-    for (let d = 0; d < cutoff; d++) budget -= histogram[d]!;
-    let threshold = Math.max(0, top.threshold);
-    for (let k = 0; k < count; k++) {
-      const d = distance[k]!;
-      if (d > cutoff || (d === cutoff && budget-- <= 0)) continue;
-      const slot = denseSlots[k]!;
-      const start = denseStart[slot]!;
-      let dot = 0;
-      for (let j = 0; j < dimensions; j++) dot += denseValue[start + j]! * query[j]!;
-      const score = dot * inv;
-      if (score > threshold) {
-        top.push(items[slot]!, score);
-        threshold = Math.max(0, top.threshold);
-      }
-    }
-  }
-
-  private reserveDense(): void {
-    if (this.denseUsed + this.dimensions <= this.denseValue.length) return;
-    const value = new Float32Array(Math.max(this.denseValue.length * 2, this.denseUsed + this.dimensions));
-    value.set(this.denseValue.subarray(0, this.denseUsed));
-    this.denseValue = value;
-    const codes = new Uint32Array((value.length / this.dimensions) * this.words);
-    codes.set(this.denseCodes);
-    this.denseCodes = codes;
+    return top;
   }
 
   /** Rewrites the storage without removed vectors, renumbering the live ones densely. */
@@ -290,13 +298,12 @@ export class VectorIndex<T> {
     });
     this.items = [];
     this.groups = [];
-    this.denseStart = [];
+    this.denseRow = [];
     this.denseSlots = [];
     this.slotOf.clear();
     this.dimensionPostings = Array.from({ length: this.dimensions }, emptyPosting);
-    this.denseValue = new Float32Array(0);
-    this.denseCodes = new Uint32Array(0);
-    this.denseUsed = 0;
+    // A fresh memory: a scan still running in the worker keeps reading the old one.
+    this.dense = undefined;
     for (const { item, group, vector } of live) this.add(item, group, vector);
   }
 }
