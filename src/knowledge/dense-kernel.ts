@@ -7,7 +7,8 @@
  *   query's, written as u16 to `out`, and counted in the u32 `histogram`. A row whose group (i32 at
  *   `groups`) is negative (removed), not below `allowedLength` or 0 in the `allowed` bytes gets
  *   0xffff and is not counted: the access check comes before any distance is computed.
- * - `dot(a, b, blocks)`: the f32 dot product of two vectors of `blocks` × 16 floats.
+ * - `dot(a, b, blocks)`: the f32 dot product of two vectors of `blocks` × 16 floats;
+ * - `dot8(a, b, blocks)`: the i32 dot product of two vectors of `blocks` × 16 int8 values.
  *
  * The module imports one shared memory, so the same bytes serve the main thread and a worker. One
  * popcount of a 64-bit XOR replaces 64 multiply-adds; a 16-bit table in JS did two lookups per 32 bits.
@@ -92,6 +93,11 @@ const v128Load = (offset: number): number[] => [...simd(0x00), 4, ...u32(offset)
 const f32x4Add = simd(0xe4);
 const f32x4Mul = simd(0xe6);
 const f32x4Lane = (lane: number): number[] => [...simd(0x1f), lane];
+const i16x8ExtendLow = simd(0x87);
+const i16x8ExtendHigh = simd(0x88);
+const i32x4Dot = simd(0xba);
+const i32x4Add = simd(0xae);
+const i32x4Lane = (lane: number): number[] => [...simd(0x1b), lane];
 
 const get = (local: number): number[] => [op.get, ...u32(local)];
 const set = (local: number): number[] => [op.set, ...u32(local)];
@@ -173,24 +179,53 @@ function dotBody(): number[] {
   return [...locals, ...code];
 }
 
+function dot8Body(): number[] {
+  // Parameters: a, b, blocks (of 16 int8 values). Each half is widened to i16 and multiplied pairwise
+  // into i32 lanes (`i32x4.dot_i16x8_s`), which cannot overflow for 127 × 127 × 2 per lane and step.
+  const [a, b, blocks] = [0, 1, 2];
+  const [acc0, acc1, va, vb] = [3, 4, 5, 6];
+  const locals = vec([[...u32(4), V128]]);
+  const code = [
+    ...get(blocks), op.i32Eqz,
+    op.if, VOID,
+    op.else,
+    op.loop, VOID,
+    ...get(a), ...v128Load(0), ...set(va),
+    ...get(b), ...v128Load(0), ...set(vb),
+    ...get(acc0), ...get(va), ...i16x8ExtendLow, ...get(vb), ...i16x8ExtendLow, ...i32x4Dot, ...i32x4Add, ...set(acc0),
+    ...get(acc1), ...get(va), ...i16x8ExtendHigh, ...get(vb), ...i16x8ExtendHigh, ...i32x4Dot, ...i32x4Add, ...set(acc1),
+    ...get(a), ...i32(16), op.i32Add, ...set(a),
+    ...get(b), ...i32(16), op.i32Add, ...set(b),
+    ...get(blocks), ...i32(-1), op.i32Add, op.tee, ...u32(blocks), op.brIf, 0,
+    op.end,
+    op.end,
+    ...get(acc0), ...get(acc1), ...i32x4Add, op.tee, ...u32(acc0),
+    ...i32x4Lane(0), ...get(acc0), ...i32x4Lane(1), op.i32Add, ...get(acc0), ...i32x4Lane(2), op.i32Add, ...get(acc0), ...i32x4Lane(3), op.i32Add,
+    op.end,
+  ];
+  return [...locals, ...code];
+}
+
 /** The module's bytes; it imports `env.memory` (shared, at most `maximumPages` 64 KiB pages). */
 export function denseKernelBytes(maximumPages: number): Uint8Array {
   const functionBody = (body: number[]): number[] => [...u32(body.length), ...body];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    // types: 0 = hamming (9 × i32) → (), 1 = dot (3 × i32) → f32
+    // types: 0 = hamming (9 × i32) → (), 1 = dot (3 × i32) → f32, 2 = dot8 (3 × i32) → i32
     ...section(1, vec([
       [0x60, ...vec(Array.from({ length: 9 }, () => [I32])), ...vec([])],
       [0x60, ...vec([[I32], [I32], [I32]]), ...vec([[F32]])],
+      [0x60, ...vec([[I32], [I32], [I32]]), ...vec([[I32]])],
     ])),
     // import env.memory: shared (flag 3), at least one page
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x03, ...u32(1), ...u32(maximumPages)]])),
-    ...section(3, vec([[0], [1]])),
+    ...section(3, vec([[0], [1], [2]])),
     ...section(7, vec([
       [...name('hamming'), 0x00, 0],
       [...name('dot'), 0x00, 1],
+      [...name('dot8'), 0x00, 2],
     ])),
-    ...section(10, vec([functionBody(hammingBody()), functionBody(dotBody())])),
+    ...section(10, vec([functionBody(hammingBody()), functionBody(dotBody()), functionBody(dot8Body())])),
   ];
   return Uint8Array.from(bytes);
 }
@@ -198,6 +233,7 @@ export function denseKernelBytes(maximumPages: number): Uint8Array {
 export interface DenseKernel {
   hamming(codes: number, groups: number, allowed: number, allowedLength: number, query: number, count: number, words: number, out: number, histogram: number): void;
   dot(a: number, b: number, blocks: number): number;
+  dot8(a: number, b: number, blocks: number): number;
 }
 
 /**

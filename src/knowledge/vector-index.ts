@@ -49,6 +49,12 @@ const MIN_RESCORED = 256;
  * (2,263 at 20k, 5,060 at 100k); bench/retrieval --ann measures both kinds of data.
  */
 const RESCORED_PER_ROOT = 16;
+/**
+ * Candidates ranked by their int8 dot product (a quarter of the bytes of the float vectors) are
+ * narrowed to this many per requested result, and at least `MIN_REFINED`, for the exact float product.
+ */
+const REFINE_OVERSAMPLE = 8;
+const MIN_REFINED = 128;
 const DEFAULT_APPROXIMATE_FROM = 20_000;
 /** Below this many dense vectors a scan takes well under a millisecond: posting it would cost more. */
 const DEFAULT_OFF_THREAD_FROM = 4_096;
@@ -239,6 +245,7 @@ export class VectorIndex<T> {
       n,
       rescore: approximate ? Math.max(MIN_RESCORED, n * OVERSAMPLE) : 0,
       rescorePerRoot: RESCORED_PER_ROOT,
+      refine: Math.max(MIN_REFINED, n * REFINE_OVERSAMPLE),
     };
     // Rows are read through the arrays of this moment: a compaction while the worker scans replaces them.
     return { top, dense: { request, slab, slots: this.denseSlots, items: this.items } };
