@@ -11,10 +11,13 @@
 //   - the same with half the documents behind a group ACL, queried by a member of that group, which is
 //     the slow path of the access filter (it has to read each restricted document's ACL);
 //   - with `--dense`, an embedder emitting dense 1024-d vectors (noise: only its cost matters), standing
-//     in for a model embedder; those are scanned brute force.
+//     in for a model embedder; those go through the dense vector index (src/knowledge/vector-index.ts:
+//     exact up to 20k vectors, then sign-code Hamming pass, int8 estimate, exact rescoring, in a worker).
+// 3. With `--ann`, the dense index alone against its exact scan, on clustered and on noise vectors
+//    (see measureAnn).
 //
-// Usage: node --expose-gc bench/retrieval.mjs [--sizes 10000,100000] [--rounds 3] [--dense]
-// (--expose-gc only makes the memory column available.)
+// Usage: node --expose-gc bench/retrieval.mjs [--sizes 10000,100000] [--rounds 3] [--dense] [--ann]
+// (--expose-gc only makes the memory column available; it includes the dense index's wasm memory.)
 
 import { performance } from 'node:perf_hooks';
 import { inventedVocabulary, loadFixture, percentile, rng } from './helpcenter-corpus.mjs';
@@ -225,22 +228,27 @@ async function measureQuality(opts) {
 
 /**
  * The approximate dense scan against the exact one, on clustered 1024-d vectors (topic centres plus
- * noise, the shape of real embeddings; uniform noise has no neighbours worth finding): ingest
- * vectors/s, memory, p50/p95 of both scans, and recall@10 of the approximate one.
+ * noise, the shape of real embeddings) and on uniform noise (the hardest case for binary codes: its
+ * neighbours are barely nearer than anything else): ingest vectors/s, memory, p50/p95 of both scans
+ * on the calling thread, recall@10 of the approximate one, and, where the index has `searchAsync`,
+ * its latency with the scan in the worker and the part of it spent on the event loop.
  */
 async function measureAnn(sizes, queries = 100) {
   const { VectorIndex } = await import('../dist/knowledge/vector-index.js');
   const dims = 1024;
   const rows = [];
-  for (const size of sizes) {
+  for (const shape of ['clustered', 'noise']) for (const size of sizes) {
     const random = rng(size);
     const centers = Array.from({ length: 200 }, () => Float32Array.from({ length: dims }, () => random() * 2 - 1));
-    const sample = () => {
-      const c = centers[Math.floor(random() * centers.length)];
-      const v = new Float32Array(dims);
-      for (let i = 0; i < dims; i++) v[i] = c[i] + (random() * 2 - 1) * 0.9;
-      return v;
-    };
+    const sample =
+      shape === 'noise'
+        ? () => Float32Array.from({ length: dims }, () => random() * 2 - 1)
+        : () => {
+            const c = centers[Math.floor(random() * centers.length)];
+            const v = new Float32Array(dims);
+            for (let i = 0; i < dims; i++) v[i] = c[i] + (random() * 2 - 1) * 0.9;
+            return v;
+          };
     const before = await settledMemory();
     const index = new VectorIndex(dims);
     const started = performance.now();
@@ -279,6 +287,7 @@ async function measureAnn(sizes, queries = 100) {
     for (const list of [approx, exact, offThread, onLoop]) list.sort((x, y) => x - y);
     const ms = (list, p) => +percentile(list, p).toFixed(2);
     const row = {
+      shape,
       vectors: size,
       ingestPerSec: Math.round(ingest),
       ...(after && before ? { memoryMB: Math.round((after - before) / 1e6) } : {}),
@@ -292,7 +301,7 @@ async function measureAnn(sizes, queries = 100) {
         : {}),
     };
     console.log(
-      `ann 1024-d ${String(size).padStart(7)} vectors  ingest ${row.ingestPerSec}/s  approximate p50 ${row.annP50ms} ms p95 ${row.annP95ms} ms  ` +
+      `ann 1024-d ${shape.padEnd(9)} ${String(size).padStart(7)} vectors  ingest ${row.ingestPerSec}/s  approximate p50 ${row.annP50ms} ms p95 ${row.annP95ms} ms  ` +
         `exact p50 ${row.exactP50ms} ms p95 ${row.exactP95ms} ms (ratio p95 ${(row.exactP95ms / row.annP95ms).toFixed(1)}x)  recall@10 ${row.recallAt10}` +
         (row.memoryMB === undefined ? '' : `  ~${row.memoryMB} MB`) +
         (asynchronous

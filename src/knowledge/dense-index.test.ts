@@ -99,6 +99,21 @@ describe('dense kernel (wasm)', () => {
     expect(kernel.dot(0, 256, 3)).toBeCloseTo(expected, 5);
     expect(kernel.dot(0, 256, 0)).toBe(0);
   });
+
+  it('computes int8 dot products of 16-value blocks, extremes included', () => {
+    const memory = sharedMemory();
+    const kernel = instantiateDenseKernel(memory);
+    const random = seeded(6);
+    const a = new Int8Array(memory.buffer, 0, 64);
+    const b = new Int8Array(memory.buffer, 128, 64);
+    for (let i = 0; i < 64; i++) [a[i], b[i]] = [Math.round(random() * 254 - 127), Math.round(random() * 254 - 127)];
+    a.fill(-128, 0, 8);
+    b.fill(-128, 0, 8);
+    let expected = 0;
+    for (let i = 0; i < 64; i++) expected += a[i]! * b[i]!;
+    expect(kernel.dot8(0, 128, 4)).toBe(expected);
+    expect(kernel.dot8(0, 128, 0)).toBe(0);
+  });
 });
 
 describe('VectorIndex dense scan', () => {
