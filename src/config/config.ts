@@ -56,7 +56,7 @@ export interface RetrievalConfig {
   readonly embeddingDimensions: number;
   readonly rerank: 'off' | 'lexical' | 'gateway';
   readonly rerankModel: string;
-  /** Hits below this confidence (0–1, default 0.45) are not used as knowledge: not injected, not cited, not quoted. */
+  /** Hits below this confidence (0–1, default 0.5) are not used as knowledge: not injected, not cited, not quoted. */
   readonly minConfidence?: number;
   /** Extra support synonyms (one group of comma-separated phrases per line) added to the built-in list. */
   readonly synonymsFile?: string;
