@@ -9,6 +9,7 @@ import { DEFAULT_SYSTEM_PROMPT, greetingSection, joinPromptSections, knowledgeCo
 import type { AgentConfig, AgentVisibility, ToolAuthLevel } from '../agents/types.js';
 import { currentStep, judgeTurn, workflowSection } from './workflow/index.js';
 import { retrievalAnswer, smallTalk, streamPieces } from './retrieval-answer.js';
+import { fuseHits, rewriteQuery } from './query-rewrite.js';
 import { DENIED_BY_USER } from './approval-gate.js';
 import { recordToolResult, runModelLoop, runToolCalls, toolContext, type LoopEnv, type LoopState } from './model-loop.js';
 import { runTool } from './tool-executor.js';
@@ -39,6 +40,12 @@ export interface TurnRunnerOptions {
   minConfidence?: number;
   /** How a visitor reaches a person, offered by the no-LLM reply when nothing was found. */
   contact?: string;
+  /**
+   * SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE: with an LLM, a follow-up is rewritten into a standalone
+   * search query for auto-retrieval (see query-rewrite.ts); `model` defaults to the turn's. Absent: off.
+   */
+  queryRewrite?: { model?: string; timeoutMs: number };
+  onQueryRewriteError?: (err: unknown) => void;
 }
 
 export interface TurnSettings {
@@ -168,6 +175,32 @@ export class TurnRunner {
     }
   }
 
+  /**
+   * Auto-retrieval before the model loop: the message's hits, or with the query rewrite on, the
+   * rewritten query's hits filled up with the message's. A first message is standalone and small
+   * talk searches for nothing, so neither costs a rewrite. `usage` is the rewrite's, the turn's start.
+   */
+  private async autoRetrieve(
+    input: TurnInput,
+    history: readonly ChatMessage[],
+    model: string,
+    documentSets: readonly string[] | undefined,
+  ): Promise<{ sources: KnowledgeHit[]; usage: Usage }> {
+    const rewrite = this.options.queryRewrite;
+    if (!rewrite || input.apiKey === undefined || history.length === 0 || smallTalk(input.message)) {
+      return { sources: await this.retrieve(input.message, input.access, documentSets), usage: { costUsd: 0, promptTokens: 0, completionTokens: 0 } };
+    }
+    const { llm, onQueryRewriteError } = this.options;
+    const options = { llm, model: rewrite.model ?? model, apiKey: input.apiKey, history, message: input.message, signal: input.signal, timeoutMs: rewrite.timeoutMs };
+    const { query, usage } = await rewriteQuery(options, onQueryRewriteError);
+    if (input.signal.aborted) throw input.signal.reason;
+    if (query === undefined || query.toLowerCase() === input.message.trim().toLowerCase()) {
+      return { sources: await this.retrieve(input.message, input.access, documentSets), usage };
+    }
+    const [rewritten, original] = await Promise.all([this.retrieve(query, input.access, documentSets), this.retrieve(input.message, input.access, documentSets)]);
+    return { sources: fuseHits(rewritten, original, AUTO_CONTEXT_RESULTS), usage };
+  }
+
   async run(input: TurnInput): Promise<TurnOutcome> {
     const { storage, now } = this.options;
     const { session, signal } = input;
@@ -177,7 +210,8 @@ export class TurnRunner {
     await storage.appendMessage(textMessage(session, 'inbound', input.message, now()));
     const settings: TurnSettings = (await this.options.settingsFor?.(session.organizationId, session.agentId)) ?? {};
     const documentSets = settings.documentSets ?? this.options.documentSets;
-    const sources: KnowledgeHit[] = await this.retrieve(input.message, input.access, documentSets);
+    const model = input.model ?? settings.model ?? this.options.model;
+    const { sources, usage } = await this.autoRetrieve(input, history, model, documentSets);
     if (input.apiKey === undefined) return this.answerFromKnowledge(input, sources);
 
     const basePrompt = settings.systemPrompt ?? this.options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT;
@@ -202,10 +236,10 @@ export class TurnRunner {
 
     const state: LoopState = {
       requestId: input.requestId,
-      model: input.model ?? settings.model ?? this.options.model,
+      model,
       messages,
       sources,
-      usage: { costUsd: 0, promptTokens: 0, completionTokens: 0 },
+      usage,
       tools,
       toolSpecs,
     };
