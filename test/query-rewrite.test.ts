@@ -173,11 +173,13 @@ describe('query rewrite on', () => {
         config: { authMode: 'none' },
       },
       { apiKey: KEY },
-      { respond: (req) => ({ kind: 'text', text: isRewrite(req) ? REWRITTEN : 'ok' }) },
+      { respond: (req) => ({ kind: 'text', text: isRewrite(req) ? REWRITTEN : 'ok' }), costUsd: 0.25 },
     );
     const { client, sessionId } = await harness.session();
     await turn(client, sessionId, 'r1', FIRST);
-    await turn(client, sessionId, 'r2', FOLLOW_UP);
+    const followUp = await turn(client, sessionId, 'r2', FOLLOW_UP);
+    // The rewrite's cost (from the gateway's cost header) is the turn's too.
+    expect(followUp.usage).toEqual({ costUsd: 0.5, promptTokens: 20, completionTokens: 10 });
     expect(rewriteCalls(harness).map((r) => r.body.model)).toEqual(['small-fast-model']);
     expect(modelCalls(harness).map((r) => r.body.model)).toEqual(['big-model', 'big-model']);
   });
