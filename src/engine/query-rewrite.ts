@@ -1,6 +1,7 @@
 import type { KnowledgeHit } from '../knowledge/index.js';
 import type { ChatMessage, LlmProvider } from '../llm/index.js';
 import type { Usage } from '../protocol/index.js';
+import { smallTalk } from './retrieval-answer.js';
 
 /**
  * The optional query rewrite of auto-retrieval (SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE): one short
@@ -126,4 +127,24 @@ export function fuseHits(rewritten: readonly KnowledgeHit[], original: readonly 
     out.push(hit);
   }
   return out;
+}
+
+/**
+ * Auto-retrieval with the rewrite: the rewritten query's hits filled up with the message's, or the
+ * message's alone when the rewrite gave nothing. A first message is standalone and small talk
+ * searches for nothing, so neither costs a call. `usage` is the rewrite's. Rejects only with the
+ * turn's own abort.
+ */
+export async function searchWithRewrite(
+  options: QueryRewriteOptions,
+  search: (query: string) => Promise<KnowledgeHit[]>,
+  limit: number,
+  onError?: (err: unknown) => void,
+): Promise<{ sources: KnowledgeHit[]; usage: Usage }> {
+  if (options.history.length === 0 || smallTalk(options.message)) return { sources: await search(options.message), usage: { ...NO_USAGE } };
+  const { query, usage } = await rewriteQuery(options, onError);
+  if (options.signal.aborted) throw options.signal.reason;
+  if (query === undefined || query.toLowerCase() === options.message.trim().toLowerCase()) return { sources: await search(options.message), usage };
+  const [rewritten, original] = await Promise.all([search(query), search(options.message)]);
+  return { sources: fuseHits(rewritten, original, limit), usage };
 }

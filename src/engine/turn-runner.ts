@@ -9,7 +9,7 @@ import { DEFAULT_SYSTEM_PROMPT, greetingSection, joinPromptSections, knowledgeCo
 import type { AgentConfig, AgentVisibility, ToolAuthLevel } from '../agents/types.js';
 import { currentStep, judgeTurn, workflowSection } from './workflow/index.js';
 import { retrievalAnswer, smallTalk, streamPieces } from './retrieval-answer.js';
-import { fuseHits, rewriteQuery } from './query-rewrite.js';
+import { searchWithRewrite } from './query-rewrite.js';
 import { DENIED_BY_USER } from './approval-gate.js';
 import { recordToolResult, runModelLoop, runToolCalls, toolContext, type LoopEnv, type LoopState } from './model-loop.js';
 import { runTool } from './tool-executor.js';
@@ -175,32 +175,6 @@ export class TurnRunner {
     }
   }
 
-  /**
-   * Auto-retrieval before the model loop: the message's hits, or with the query rewrite on, the
-   * rewritten query's hits filled up with the message's. A first message is standalone and small
-   * talk searches for nothing, so neither costs a rewrite. `usage` is the rewrite's, the turn's start.
-   */
-  private async autoRetrieve(
-    input: TurnInput,
-    history: readonly ChatMessage[],
-    model: string,
-    documentSets: readonly string[] | undefined,
-  ): Promise<{ sources: KnowledgeHit[]; usage: Usage }> {
-    const rewrite = this.options.queryRewrite;
-    if (!rewrite || input.apiKey === undefined || history.length === 0 || smallTalk(input.message)) {
-      return { sources: await this.retrieve(input.message, input.access, documentSets), usage: { costUsd: 0, promptTokens: 0, completionTokens: 0 } };
-    }
-    const { llm, onQueryRewriteError } = this.options;
-    const options = { llm, model: rewrite.model ?? model, apiKey: input.apiKey, history, message: input.message, signal: input.signal, timeoutMs: rewrite.timeoutMs };
-    const { query, usage } = await rewriteQuery(options, onQueryRewriteError);
-    if (input.signal.aborted) throw input.signal.reason;
-    if (query === undefined || query.toLowerCase() === input.message.trim().toLowerCase()) {
-      return { sources: await this.retrieve(input.message, input.access, documentSets), usage };
-    }
-    const [rewritten, original] = await Promise.all([this.retrieve(query, input.access, documentSets), this.retrieve(input.message, input.access, documentSets)]);
-    return { sources: fuseHits(rewritten, original, AUTO_CONTEXT_RESULTS), usage };
-  }
-
   async run(input: TurnInput): Promise<TurnOutcome> {
     const { storage, now } = this.options;
     const { session, signal } = input;
@@ -211,7 +185,17 @@ export class TurnRunner {
     const settings: TurnSettings = (await this.options.settingsFor?.(session.organizationId, session.agentId)) ?? {};
     const documentSets = settings.documentSets ?? this.options.documentSets;
     const model = input.model ?? settings.model ?? this.options.model;
-    const { sources, usage } = await this.autoRetrieve(input, history, model, documentSets);
+    const search = (query: string) => this.retrieve(query, input.access, documentSets);
+    const rewrite = this.options.queryRewrite;
+    const { sources, usage } =
+      rewrite && input.apiKey !== undefined
+        ? await searchWithRewrite(
+            { llm: this.options.llm, model: rewrite.model ?? model, apiKey: input.apiKey, history, message: input.message, signal, timeoutMs: rewrite.timeoutMs },
+            search,
+            AUTO_CONTEXT_RESULTS,
+            this.options.onQueryRewriteError,
+          )
+        : { sources: await search(input.message), usage: { costUsd: 0, promptTokens: 0, completionTokens: 0 } };
     if (input.apiKey === undefined) return this.answerFromKnowledge(input, sources);
 
     const basePrompt = settings.systemPrompt ?? this.options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT;
