@@ -64,6 +64,17 @@ export interface RetrievalConfig {
   readonly wordnetSynonyms?: boolean;
   /** Document sets a turn retrieves from when its agent names none; absent: every set. */
   readonly documentSets?: readonly string[];
+  /** With an LLM, rewrite a follow-up into a standalone query for auto-retrieval; absent: off. */
+  readonly queryRewrite?: QueryRewriteConfig;
+}
+
+/** SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE and its model and timeout. */
+export interface QueryRewriteConfig {
+  readonly enabled: boolean;
+  /** Unset: the turn's own model. */
+  readonly model?: string;
+  /** Past this the turn searches with the message as it was written. */
+  readonly timeoutMs: number;
 }
 
 /** Prometheus /metrics and OpenTelemetry trace export; both off unless asked for. */
