@@ -210,10 +210,14 @@ export function rankCandidates<T>(
   // article by chance, a customer's paraphrase mostly uses words the help center uses somewhere near
   // its answer, even when the answer itself uses others. Over candidates rather than the whole
   // partition, so a large knowledge base that contains every word somewhere does not vouch for all.
-  const covered = new Map<number, number>();
-  for (const doc of docs.values()) for (const [group, share] of doc.matched) if (share > (covered.get(group) ?? 0)) covered.set(group, share);
+  // A word counts as covered through any of its terms at full weight: a synonym or a spelling is a
+  // word for what was asked (a document's own share still weighs them lower, so the original words
+  // rank first). Partial credit lowered the held-out set's visitor recall 0.837 → 0.804 at the same
+  // out-of-scope cost per point (`bench/retrieval --sweep`).
+  const covered = new Set<number>();
+  for (const doc of docs.values()) for (const group of doc.matched.keys()) covered.add(group);
   let known = 0;
-  for (const [group, share] of covered) known += share * groupIdf.get(group)!;
+  for (const group of covered) known += groupIdf.get(group)!;
   const coverage = Math.min(1, known / totalIdf);
   const confidenceOf = (doc: Doc): number => {
     let matched = 0;

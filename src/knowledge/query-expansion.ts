@@ -33,7 +33,7 @@ export interface TermSource {
  */
 export const DEFAULT_SUPPORT_SYNONYMS = `
 refund, money back, reimbursement, reimburse
-return, send back, give back
+return, send back, give back, mail back, post back, ship back
 cancel, terminate, unsubscribe, stop subscription
 subscription, membership, plan
 sign in, log in, login, signin, logon
@@ -43,7 +43,7 @@ delete, erase, remove account, close account
 order, purchase
 package, parcel, shipment
 ship, dispatch, deliver, send
-delivery, shipping
+delivery, shipping, arrive, arrival
 broken, broke, damaged, faulty, defective, not working, stopped working, crushed, smashed, cracked
 warranty, guarantee
 invoice, receipt, bill
@@ -52,25 +52,26 @@ price, cost
 promo code, coupon, voucher, discount code
 email, e-mail
 phone, mobile, smartphone, cell phone
-wifi, wi-fi, wireless, router
-offline, disconnected
+wifi, wi-fi, wireless, router, network
+offline, disconnected, drops off, dropping off, keeps disconnecting
 two-step verification, two-factor, 2fa, mfa, 2-step verification, login code, verification code
 reset, restore factory settings
 exchange, swap, replacement, replace
 tax, vat, gst, sales tax
 customs, import duty, duties
 password, passcode
-address, location
+address, location, destination
 forgot, forgotten, forget, can't remember, don't remember
 currency, euro, dollar, pound sterling, usd, eur, gbp
 set up, setup, install, installation
-family member, family, household, partner, spouse, roommate
+family member, family, household, partner, spouse, wife, husband, kids, children, roommate
 wipe, erase, factory reset
 recording, footage, video, clip
 scam, phishing, suspicious, fraud
 vulnerability, security flaw, security bug, exploit, responsible disclosure
 plan, tier
-courier, carrier, driver
+compare, comparison, difference, versus
+courier, carrier, driver, ups, fedex, dhl, usps
 locked, blocked, suspended, disabled
 payment method, credit card, debit card, card
 firmware, software
