@@ -203,11 +203,12 @@ async function measureQuality(opts) {
         const r = await evaluate(opened.kb, sets);
         console.log(formatRow(`${backend}/${config}`, r));
         const sweepLine = (points) => points.map((p) => `${p.threshold}: visitor r@3 ${p.answerable.toFixed(3)} declined ${p.declined.toFixed(3)}`).join(' | ');
-        if (opts.sweep) console.log(`    blind sweep:    ${sweepLine(r.sweep)}\n    held-out sweep: ${sweepLine(r.sweepHeldOut)}`);
+        if (opts.sweep) console.log(`    blind sweep:    ${sweepLine(r.sweep)}\n    held-out sweep: ${sweepLine(r.sweepHeldOut)}\n    corpus B sweep: ${sweepLine(r.sweepB)}`);
         if (opts.misses) {
           for (const m of r.blind.misses) console.log(`    blind miss: ${JSON.stringify(m.question)} → [${m.got.join(', ')}] wanted ${m.expectedDoc}`);
           for (const m of r.heldOut.misses) console.log(`    held-out miss: ${JSON.stringify(m.question)} → [${m.got.join(', ')}] wanted ${m.expectedDoc}`);
-          for (const m of [...r.outOfScope.confidentlyAnswered, ...r.outOfScopeHeldOut.confidentlyAnswered]) {
+          for (const m of r.corpusB.misses) console.log(`    corpus B miss: ${JSON.stringify(m.question)} → [${m.got.join(', ')}] wanted ${m.expectedDoc}`);
+          for (const m of [...r.outOfScope.confidentlyAnswered, ...r.outOfScopeHeldOut.confidentlyAnswered, ...r.outOfScopeB.confidentlyAnswered]) {
             console.log(`    out-of-scope answered: ${JSON.stringify(m.question)} → [${m.got.join(', ')}]`);
           }
         }
@@ -220,6 +221,8 @@ async function measureQuality(opts) {
           heldOut: strip(r.heldOut),
           outOfScope: r.outOfScope.precision,
           outOfScopeHeldOut: r.outOfScopeHeldOut.precision,
+          corpusB: strip(r.corpusB),
+          outOfScopeB: r.outOfScopeB.precision,
         });
       } finally {
         await opened.close();

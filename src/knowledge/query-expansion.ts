@@ -11,8 +11,8 @@ export const SYNONYM_WEIGHT = 0.5;
  */
 export const QUERY_FILLER: ReadonlySet<string> = new Set(
   (
-    'please pls plz help need want know tell like get got thing things stuff way question questions problem problems issue ' +
-    'issues policy info information anything something someone anyone still also really actually ever even thank ' +
+    'please help need want know tell like get got thing things stuff way question questions problem problems issue ' +
+    'issues info information anything something someone anyone still also really actually ever even thank ' +
     'thanks hi hello hey would could may might must let make go going use using try trying able possible much many ' +
     'guys hope wondering wonder say says said ok okay yes'
   ).split(' '),
@@ -91,11 +91,13 @@ const CONTRACTION_FRAGMENTS: ReadonlySet<string> = new Set('s t m re ve ll d'.sp
 const UNPUNCTUATED_CONTRACTIONS: ReadonlySet<string> = new Set(
   (
     'whats hows wheres whos whens whys thats theres heres isnt arent wasnt werent dont doesnt didnt cant couldnt ' +
-    'wont wouldnt shouldnt havent hasnt hadnt aint im ive youre youve theyre weve'
+    'wont wouldnt shouldnt havent hasnt hadnt aint im ive youre youve theyre weve ' +
+    // Chat spellings of stop words and of nothing at all ("is ur site ok", "idk", "pls help lol").
+    'u ur ya yall r y tho bc cuz coz b4 idk lol omg pls plz thx wanna gonna gotta'
   ).split(' '),
 );
 
-/** The query's words without stop words and without the debris of contractions. */
+/** The query's words without stop words, chat spellings of them, and the debris of contractions. */
 export function queryWords(query: string): string[] {
   const all = words(query);
   return all.filter((word, i) => {
