@@ -24,6 +24,8 @@ const FILLER_SALIENCE = 0.2;
 export interface TermSource {
   /** Alternative terms (analysed, stemmed) for one lowercase query word, with their weight (< 1). */
   alternatives(word: string): ReadonlyArray<{ term: string; weight: number }>;
+  /** Its terms rank but do not raise a hit's confidence (see `WeightedTerm.rankingOnly`). */
+  readonly rankingOnly?: boolean;
 }
 
 /**
@@ -106,6 +108,18 @@ export function queryWords(query: string): string[] {
   });
 }
 
+/**
+ * "How long", "how often", "how far": the second word asks for a duration, a frequency or a distance;
+ * it is not a topic, and an article rarely says "long" where it answers. Treated as filler there.
+ */
+const HOW_QUALIFIERS = /\bhow\s+(long|often|far|soon|big|old)\b/giu;
+
+function howQualifiers(query: string): ReadonlySet<string> {
+  const found = new Set<string>();
+  for (const match of query.toLowerCase().matchAll(HOW_QUALIFIERS)) found.add(match[1]!);
+  return found;
+}
+
 interface SynonymGroup {
   phrases: string[][];
 }
@@ -161,18 +175,21 @@ export class QueryAnalyzer {
     const out: WeightedTerm[] = [];
     const seen = new Map<string, number>();
     const groupOf = new Map<string, number>();
-    const add = (term: string, weight: number, group: number, salience = 1) => {
+    const add = (term: string, weight: number, group: number, salience = 1, rankingOnly = false) => {
       const at = seen.get(term);
       if (at !== undefined) {
-        if (out[at]!.weight < weight) out[at] = { ...out[at]!, term, weight };
+        const known = out[at]!;
+        if (known.rankingOnly && !rankingOnly) out[at] = { term, weight: Math.max(weight, known.weight), group: known.group, salience: known.salience ?? 1 };
+        else if (known.weight < weight && (!rankingOnly || known.rankingOnly)) out[at] = { ...known, weight };
         return;
       }
       seen.set(term, out.length);
-      out.push({ term, weight, group, salience });
+      out.push(rankingOnly ? { term, weight, group, salience, rankingOnly } : { term, weight, group, salience });
     };
+    const asked = howQualifiers(query);
     own.forEach((term, i) => {
       if (!groupOf.has(term)) groupOf.set(term, groupOf.size);
-      const filler = QUERY_FILLER.has(raw[i]!);
+      const filler = QUERY_FILLER.has(raw[i]!) || asked.has(raw[i]!);
       add(term, filler ? FILLER_WEIGHT : 1, groupOf.get(term)!, filler ? FILLER_SALIENCE : 1);
     });
     // Phrase synonyms: wherever a phrase of a group occurs in the query, every other phrase joins it.
@@ -188,7 +205,7 @@ export class QueryAnalyzer {
     }
     for (const source of this.options.sources ?? []) {
       raw.forEach((word, i) => {
-        for (const alt of source.alternatives(word)) add(alt.term, Math.min(alt.weight, SYNONYM_WEIGHT), groupOf.get(own[i]!)!);
+        for (const alt of source.alternatives(word)) add(alt.term, Math.min(alt.weight, SYNONYM_WEIGHT), groupOf.get(own[i]!)!, 1, source.rankingOnly === true);
       });
     }
     return out;
