@@ -173,6 +173,8 @@ const CONFIGURATIONS = {
   '+dense-arm(hashing)': { retrieval: { dense: true } },
   '+dense-arm(raw hashing)': { embedder: new DeterministicEmbedder(), retrieval: { dense: true } },
   '-wordnet-synonyms': { retrieval: { analyzer: new QueryAnalyzer({ sources: [speller] }) } },
+  // An operator's synonym file on top of the defaults, to measure it before deploying it.
+  ...(process.env.BENCH_LEXICON ? { '+lexicon': { retrieval: { analyzer: QueryAnalyzer.withSynonymFile(process.env.BENCH_LEXICON, [speller, new WordNetSynonyms(wordnet)]) } } } : {}),
   '-speller': { retrieval: { analyzer: new QueryAnalyzer({ sources: [new WordNetSynonyms(wordnet)] }) } },
   '-support-synonyms': { retrieval: { analyzer: new QueryAnalyzer({ synonyms: [], sources: [speller, new WordNetSynonyms(wordnet)] }) } },
   '-document-fusion': { retrieval: { weights: { ...DEFAULT_WEIGHTS, documentEvidence: 0 } } },
