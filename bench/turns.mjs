@@ -879,14 +879,15 @@ async function runLongConversation(server, opts, expectedText, length) {
 /** N sockets, each with a session, left idle; the server's RSS and heap before and after. */
 async function runIdleSessions(server, opts, n) {
   const before = await serverHeapAfterGc(server);
+  // BENCH_HEAP_SNAPSHOT=1: a heap snapshot before the sockets open and one with them open, to diff.
+  if (process.env.BENCH_HEAP_SNAPSHOT === '1') process.stdout.write(`heap snapshot (before): ${(await server.probe('snapshot', 120_000)).file}\n`);
   const t0 = performance.now();
   const { clients, setupErrors } = await openClients(server.wsUrl, n, opts, { batch: 250 });
   const openMs = performance.now() - t0;
   await new Promise((r) => setTimeout(r, 1000));
   const after = await serverHeapAfterGc(server);
   const rssKb = procStatusKb(server.pid).rssKb;
-  // BENCH_HEAP_SNAPSHOT=1: a heap snapshot of the server with the sessions open, for a closer look.
-  if (process.env.BENCH_HEAP_SNAPSHOT === '1') process.stdout.write(`heap snapshot: ${(await server.probe('snapshot', 120_000)).file}\n`);
+  if (process.env.BENCH_HEAP_SNAPSHOT === '1') process.stdout.write(`heap snapshot (after): ${(await server.probe('snapshot', 120_000)).file}\n`);
   const open = clients.filter((c) => !c.broken && !c.closed).length;
   await Promise.all(clients.map((c) => c.close()));
   return {
