@@ -7,6 +7,7 @@ import { dispatch } from './handlers/dispatch.js';
 import { orgConnectionTarget } from './handlers/sessions.js';
 import type { ConnectionIdentity } from './principal.js';
 import { FrameRateGuard } from './rate-limit.js';
+import { encodeTextFrames } from './text-frames.js';
 import { TurnCancelled, type ActiveTurn } from './turn-slot.js';
 import type { TurnTracker } from './turn-tracker.js';
 
@@ -143,18 +144,25 @@ export class Connection {
     }
   }
 
-  /** Writes the queued frames in one corked batch (called at the end of the tick, or before a close). */
+  /** Writes the queued frames in one batch (called at the end of the tick, or before a close). */
   flush(): void {
     const frames = this.outbox;
     if (frames.length === 0) return;
     this.outbox = [];
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
     const transport = this.transport;
-    transport?.cork();
-    try {
-      for (const frame of frames) this.socket.send(frame);
-    } finally {
-      transport?.uncork();
+    if (transport && this.socket.extensions === '') {
+      // No extension negotiated (the server offers none), so a frame is only header + payload and ws's
+      // sender never queues: the whole batch goes to the TCP socket as one buffer, in order with
+      // anything ws itself writes (a close frame) since both write to it synchronously.
+      transport.write(encodeTextFrames(frames));
+    } else {
+      transport?.cork();
+      try {
+        for (const frame of frames) this.socket.send(frame);
+      } finally {
+        transport?.uncork();
+      }
     }
     // A client that stops reading must not make us buffer without bound; everyone else is unaffected.
     if (this.socket.bufferedAmount > this.app.config.maxBufferedBytes) {
