@@ -185,7 +185,8 @@ async function measureQuality(opts) {
   setThreshold(opts.threshold ?? DEFAULT_MIN_CONFIDENCE);
   console.log(
     `quality: ${sets.documents.length} docs; original ${sets.sets.original.length} questions, blind ${sets.sets.blind.length}, ` +
-      `out-of-scope ${sets.outOfScope.length}`,
+      `out-of-scope ${sets.outOfScope.length}; held-out ${sets.sets.heldOut.length}, held-out out-of-scope ${sets.outOfScopeHeldOut.length}; ` +
+      `threshold ${opts.threshold ?? DEFAULT_MIN_CONFIDENCE}`,
   );
   const results = [];
   for (const backend of opts.backends) {
@@ -201,13 +202,25 @@ async function measureQuality(opts) {
       try {
         const r = await evaluate(opened.kb, sets);
         console.log(formatRow(`${backend}/${config}`, r));
-        if (opts.sweep) console.log(`    threshold sweep: ${r.sweep.map((p) => `${p.threshold}: answerable ${p.answerable.toFixed(3)} declined ${p.declined.toFixed(3)}`).join(' | ')}`);
+        const sweepLine = (points) => points.map((p) => `${p.threshold}: visitor r@3 ${p.answerable.toFixed(3)} declined ${p.declined.toFixed(3)}`).join(' | ');
+        if (opts.sweep) console.log(`    blind sweep:    ${sweepLine(r.sweep)}\n    held-out sweep: ${sweepLine(r.sweepHeldOut)}`);
         if (opts.misses) {
           for (const m of r.blind.misses) console.log(`    blind miss: ${JSON.stringify(m.question)} → [${m.got.join(', ')}] wanted ${m.expectedDoc}`);
-          for (const m of r.outOfScope.confidentlyAnswered) console.log(`    out-of-scope answered: ${JSON.stringify(m.question)} → [${m.got.join(', ')}]`);
+          for (const m of r.heldOut.misses) console.log(`    held-out miss: ${JSON.stringify(m.question)} → [${m.got.join(', ')}] wanted ${m.expectedDoc}`);
+          for (const m of [...r.outOfScope.confidentlyAnswered, ...r.outOfScopeHeldOut.confidentlyAnswered]) {
+            console.log(`    out-of-scope answered: ${JSON.stringify(m.question)} → [${m.got.join(', ')}]`);
+          }
         }
         const strip = ({ misses: _m, ...rest }) => rest;
-        results.push({ backend, config, original: strip(r.original), blind: strip(r.blind), outOfScope: r.outOfScope.precision });
+        results.push({
+          backend,
+          config,
+          original: strip(r.original),
+          blind: strip(r.blind),
+          heldOut: strip(r.heldOut),
+          outOfScope: r.outOfScope.precision,
+          outOfScopeHeldOut: r.outOfScopeHeldOut.precision,
+        });
       } finally {
         await opened.close();
       }

@@ -190,7 +190,9 @@ build_and_install() {
   local work
   work="$(mktemp -d /tmp/pgvector-build.XXXXXX)"
   chmod 755 "$work" # so apt can fetch as its unprivileged _apt user
-  trap 'rm -rf "$work"' RETURN
+  # No RETURN trap: it would stay set after this function and fire again, with $work unset, when
+  # main returns (set -u turns that into a failure of the whole script).
+  local status=0
   (
     cd "$work"
     apt-get source -qq pgvector >/dev/null
@@ -205,7 +207,9 @@ build_and_install() {
     # OPTFLAGS empty: no -march=native, so the library runs on any x86-64 host this image moves to.
     make -s PG_CONFIG="$PG_CONFIG" OPTFLAGS="" >/dev/null
     make -s install PG_CONFIG="$PG_CONFIG" >/dev/null
-  )
+  ) || status=$?
+  rm -rf "$work"
+  return "$status"
 }
 
 main() {

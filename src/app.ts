@@ -312,6 +312,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     onRetrievalError: (err) => logger.warn({ err }, 'knowledge retrieval failed; answering without context'),
     minConfidence: config.retrieval.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
     ...(config.retrieval.documentSets ? { documentSets: config.retrieval.documentSets } : {}),
+    ...(config.retrieval.queryRewrite?.enabled ? { queryRewrite: config.retrieval.queryRewrite } : {}),
+    // The error's message only: it names the failure (timeout, gateway status), never the key or the conversation.
+    onQueryRewriteError: (err) => logger.warn({ err: (err as Error).message }, 'retrieval query rewrite failed; searching with the message as written'),
     ...(config.contact ? { contact: config.contact } : {}),
   });
   const stopSweep = startExpirySweep({

@@ -56,7 +56,7 @@ export interface RetrievalConfig {
   readonly embeddingDimensions: number;
   readonly rerank: 'off' | 'lexical' | 'gateway';
   readonly rerankModel: string;
-  /** Hits below this confidence (0–1, default 0.45) are not used as knowledge: not injected, not cited, not quoted. */
+  /** Hits below this confidence (0–1, default 0.5) are not used as knowledge: not injected, not cited, not quoted. */
   readonly minConfidence?: number;
   /** Extra support synonyms (one group of comma-separated phrases per line) added to the built-in list. */
   readonly synonymsFile?: string;
@@ -64,6 +64,17 @@ export interface RetrievalConfig {
   readonly wordnetSynonyms?: boolean;
   /** Document sets a turn retrieves from when its agent names none; absent: every set. */
   readonly documentSets?: readonly string[];
+  /** With an LLM, rewrite a follow-up into a standalone query for auto-retrieval; absent: off. */
+  readonly queryRewrite?: QueryRewriteConfig;
+}
+
+/** SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE and its model and timeout. */
+export interface QueryRewriteConfig {
+  readonly enabled: boolean;
+  /** Unset: the turn's own model. */
+  readonly model?: string;
+  /** Past this the turn searches with the message as it was written. */
+  readonly timeoutMs: number;
 }
 
 /** Prometheus /metrics and OpenTelemetry trace export; both off unless asked for. */

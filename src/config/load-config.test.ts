@@ -32,9 +32,22 @@ describe('loadConfig', () => {
     ['AUTH_MODE', 'jwt'],
     ['SMOOAI_GATEWAY_URL', 'not a url'],
     ['SMOOTH_AGENT_SEED_KB', 'maybe'],
+    ['SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE', 'sometimes'],
+    ['SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE_TIMEOUT_MS', '50'],
+    ['SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE_TIMEOUT_MS', '3s'],
   ])('rejects %s=%s with an error naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}: `));
+  });
+
+  it('keeps the retrieval query rewrite off unless asked, on the turn\'s model, with a short timeout', () => {
+    expect(loadConfig({}).retrieval.queryRewrite).toEqual({ enabled: false, timeoutMs: 3000 });
+    const on = loadConfig({
+      SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE: 'true',
+      SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE_MODEL: ' small-model ',
+      SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE_TIMEOUT_MS: '1500',
+    });
+    expect(on.retrieval.queryRewrite).toEqual({ enabled: true, model: 'small-model', timeoutMs: 1500 });
   });
 
   it('never echoes the gateway key in errors', () => {

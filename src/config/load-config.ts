@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { RetrievalConfig } from './config.js';
+import type { QueryRewriteConfig, RetrievalConfig } from './config.js';
 import type { AuthMode, Config, DynamoConfig, JwtConfig, ObservabilityConfig, OtpConfig, StorageKind, WidgetAuthConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { backplaneConfig } from './backplane-config.js';
@@ -41,6 +41,7 @@ export const DEFAULTS = Object.freeze({
   otpMaxSendsPerSession: 3,
   otpMaxSendsPerAddress: 5,
   otpSendWindowMs: 3_600_000,
+  queryRewriteTimeoutMs: 3_000,
 });
 
 function otpConfig(env: Env): OtpConfig {
@@ -296,10 +297,21 @@ function retrievalConfig(env: Env): RetrievalConfig {
     embeddingDimensions: integer(env, 'SMOOTH_AGENT_EMBEDDING_DIMENSIONS', 1536, 8, 8192),
     rerank,
     rerankModel: text(env, 'SMOOTH_AGENT_RERANK_MODEL') ?? 'rerank-english-v3.0',
-    minConfidence: fraction(env, 'SMOOTH_AGENT_RETRIEVAL_MIN_CONFIDENCE', 0.45),
+    minConfidence: fraction(env, 'SMOOTH_AGENT_RETRIEVAL_MIN_CONFIDENCE', 0.5),
     ...(text(env, 'SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE') ? { synonymsFile: text(env, 'SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE') } : {}),
     wordnetSynonyms: flag(env, 'SMOOTH_AGENT_RETRIEVAL_WORDNET'),
     ...(text(env, 'SMOOTH_AGENT_DOCUMENT_SETS') !== undefined ? { documentSets: Object.freeze(nameList(env, 'SMOOTH_AGENT_DOCUMENT_SETS')) } : {}),
+    queryRewrite: queryRewriteConfig(env),
+  });
+}
+
+function queryRewriteConfig(env: Env): QueryRewriteConfig {
+  const model = text(env, 'SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE_MODEL');
+  return Object.freeze({
+    enabled: flag(env, 'SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE'),
+    ...(model ? { model } : {}),
+    // It runs before the first token: a bound of seconds, not the turn's minutes.
+    timeoutMs: integer(env, 'SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE_TIMEOUT_MS', DEFAULTS.queryRewriteTimeoutMs, 100, 60_000),
   });
 }
 

@@ -9,6 +9,7 @@ import { DEFAULT_SYSTEM_PROMPT, greetingSection, joinPromptSections, knowledgeCo
 import type { AgentConfig, AgentVisibility, ToolAuthLevel } from '../agents/types.js';
 import { currentStep, judgeTurn, workflowSection } from './workflow/index.js';
 import { retrievalAnswer, smallTalk, streamPieces } from './retrieval-answer.js';
+import { searchWithRewrite } from './query-rewrite.js';
 import { DENIED_BY_USER } from './approval-gate.js';
 import { recordToolResult, runModelLoop, runToolCalls, toolContext, type LoopEnv, type LoopState } from './model-loop.js';
 import { runTool } from './tool-executor.js';
@@ -39,6 +40,12 @@ export interface TurnRunnerOptions {
   minConfidence?: number;
   /** How a visitor reaches a person, offered by the no-LLM reply when nothing was found. */
   contact?: string;
+  /**
+   * SMOOTH_AGENT_RETRIEVAL_QUERY_REWRITE: with an LLM, a follow-up is rewritten into a standalone
+   * search query for auto-retrieval (see query-rewrite.ts); `model` defaults to the turn's. Absent: off.
+   */
+  queryRewrite?: { model?: string; timeoutMs: number };
+  onQueryRewriteError?: (err: unknown) => void;
 }
 
 export interface TurnSettings {
@@ -177,7 +184,18 @@ export class TurnRunner {
     await storage.appendMessage(textMessage(session, 'inbound', input.message, now()));
     const settings: TurnSettings = (await this.options.settingsFor?.(session.organizationId, session.agentId)) ?? {};
     const documentSets = settings.documentSets ?? this.options.documentSets;
-    const sources: KnowledgeHit[] = await this.retrieve(input.message, input.access, documentSets);
+    const model = input.model ?? settings.model ?? this.options.model;
+    const search = (query: string) => this.retrieve(query, input.access, documentSets);
+    const rewrite = this.options.queryRewrite;
+    const { sources, usage } =
+      rewrite && input.apiKey !== undefined
+        ? await searchWithRewrite(
+            { llm: this.options.llm, model: rewrite.model ?? model, apiKey: input.apiKey, history, message: input.message, signal, timeoutMs: rewrite.timeoutMs },
+            search,
+            AUTO_CONTEXT_RESULTS,
+            this.options.onQueryRewriteError,
+          )
+        : { sources: await search(input.message), usage: { costUsd: 0, promptTokens: 0, completionTokens: 0 } };
     if (input.apiKey === undefined) return this.answerFromKnowledge(input, sources);
 
     const basePrompt = settings.systemPrompt ?? this.options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT;
@@ -202,10 +220,10 @@ export class TurnRunner {
 
     const state: LoopState = {
       requestId: input.requestId,
-      model: input.model ?? settings.model ?? this.options.model,
+      model,
       messages,
       sources,
-      usage: { costUsd: 0, promptTokens: 0, completionTokens: 0 },
+      usage,
       tools,
       toolSpecs,
     };

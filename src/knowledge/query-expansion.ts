@@ -11,7 +11,7 @@ export const SYNONYM_WEIGHT = 0.5;
  */
 export const QUERY_FILLER: ReadonlySet<string> = new Set(
   (
-    'please help need want know tell like get got thing things stuff way question questions problem problems issue ' +
+    'please pls plz help need want know tell like get got thing things stuff way question questions problem problems issue ' +
     'issues policy info information anything something someone anyone still also really actually ever even thank ' +
     'thanks hi hello hey would could may might must let make go going use using try trying able possible much many ' +
     'guys hope wondering wonder say says said ok okay yes'
@@ -33,7 +33,7 @@ export interface TermSource {
  */
 export const DEFAULT_SUPPORT_SYNONYMS = `
 refund, money back, reimbursement, reimburse
-return, send back, give back
+return, send back, give back, mail back, post back, ship back
 cancel, terminate, unsubscribe, stop subscription
 subscription, membership, plan
 sign in, log in, login, signin, logon
@@ -43,8 +43,8 @@ delete, erase, remove account, close account
 order, purchase
 package, parcel, shipment
 ship, dispatch, deliver, send
-delivery, shipping
-broken, damaged, faulty, defective, not working, stopped working
+delivery, shipping, arrive, arrival
+broken, broke, damaged, faulty, defective, not working, stopped working, crushed, smashed, cracked
 warranty, guarantee
 invoice, receipt, bill
 charge, payment, fee
@@ -52,17 +52,57 @@ price, cost
 promo code, coupon, voucher, discount code
 email, e-mail
 phone, mobile, smartphone, cell phone
-wifi, wi-fi, wireless, router
-offline, disconnected
-two-step verification, two-factor, 2fa, mfa, 2-step verification
-notification, alert
+wifi, wi-fi, wireless, router, network
+offline, disconnected, drops off, dropping off, keeps disconnecting
+two-step verification, two-factor, 2fa, mfa, 2-step verification, login code, verification code
 reset, restore factory settings
 exchange, swap, replacement, replace
 tax, vat, gst, sales tax
 customs, import duty, duties
 password, passcode
-address, location
+address, location, destination
+forgot, forgotten, forget, can't remember, don't remember
+currency, euro, dollar, pound sterling, usd, eur, gbp
+set up, setup, install, installation
+family member, family, household, partner, spouse, wife, husband, kids, children, roommate
+wipe, erase, factory reset
+recording, footage, video, clip
+scam, phishing, suspicious, fraud
+vulnerability, security flaw, security bug, exploit, responsible disclosure
+plan, tier
+compare, comparison, difference, versus
+courier, carrier, driver, ups, fedex, dhl, usps
+locked, blocked, suspended, disabled
+payment method, credit card, debit card, card
+firmware, software
+notification, alert, ping
+security, safety
 `;
+
+/**
+ * What is left of contractions once words are split at the apostrophe ("won't" → "won" "t", "I'm" →
+ * "i" "m"), and the same contractions typed without one ("whats", "isnt"). None of them says what a
+ * visitor is asking about, and "won" or "isn" would otherwise match a title such as "won't connect".
+ */
+const NEGATED_STEMS: ReadonlySet<string> = new Set(
+  'won isn aren wasn weren doesn didn haven hasn hadn couldn shouldn wouldn mustn needn don can ain shan'.split(' '),
+);
+const CONTRACTION_FRAGMENTS: ReadonlySet<string> = new Set('s t m re ve ll d'.split(' '));
+const UNPUNCTUATED_CONTRACTIONS: ReadonlySet<string> = new Set(
+  (
+    'whats hows wheres whos whens whys thats theres heres isnt arent wasnt werent dont doesnt didnt cant couldnt ' +
+    'wont wouldnt shouldnt havent hasnt hadnt aint im ive youre youve theyre weve'
+  ).split(' '),
+);
+
+/** The query's words without stop words and without the debris of contractions. */
+export function queryWords(query: string): string[] {
+  const all = words(query);
+  return all.filter((word, i) => {
+    if (isStopWord(word) || CONTRACTION_FRAGMENTS.has(word) || UNPUNCTUATED_CONTRACTIONS.has(word)) return false;
+    return !(all[i + 1] === 't' && NEGATED_STEMS.has(word));
+  });
+}
 
 interface SynonymGroup {
   phrases: string[][];
@@ -114,7 +154,7 @@ export class QueryAnalyzer {
   }
 
   analyze(query: string): WeightedTerm[] {
-    const raw = words(query).filter((w) => !isStopWord(w));
+    const raw = queryWords(query);
     const own = raw.map(stem);
     const out: WeightedTerm[] = [];
     const seen = new Map<string, number>();
