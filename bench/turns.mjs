@@ -1100,7 +1100,9 @@ async function main() {
   const gateway = await startGatewayProcess();
   gatewayPid = gateway.child.pid;
   const servers = [];
-  if (opts.baseline) servers.push(await startServerProcess(gateway.url, { distDir: opts.baseline, label: 'baseline' }));
+  // BENCH_BASELINE_DATABASE_URL: the baseline's own database (an older build may not accept a newer schema).
+  const baselineEnv = process.env.BENCH_BASELINE_DATABASE_URL ? { SMOOTH_AGENT_DATABASE_URL: process.env.BENCH_BASELINE_DATABASE_URL } : {};
+  if (opts.baseline) servers.push(await startServerProcess(gateway.url, { distDir: opts.baseline, label: 'baseline', env: baselineEnv }));
   servers.push(await startServerProcess(gateway.url, { label: 'server', profileDir }));
   const expectedText = gateway.sentence;
 

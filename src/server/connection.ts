@@ -76,7 +76,7 @@ export class Connection {
   private readonly rate: FrameRateGuard;
   /** Frames serialized since the last flush; written together, in order, at the end of this tick. */
   private outbox: string[] = [];
-  /** The TCP socket under the WebSocket, corked around a batch so the batch leaves in one write. */
+  /** The TCP socket under the WebSocket: a batch of frames is written to it as one buffer (or corked through ws). */
   private readonly transport: Duplex | undefined;
   /** Run once when the socket goes away (e.g. an operator console's presence); made on the first hook. */
   private closeHooks: Array<() => void> | undefined;
@@ -99,7 +99,7 @@ export class Connection {
             closeAfter: this.app.config.rateLimitCloseAfter,
           })
         : UNLIMITED_FRAMES;
-    // ws keeps its net.Socket on `_socket`; without it frames are still batched, only not corked.
+    // ws keeps its net.Socket on `_socket`; without it frames are still batched, sent one by one through ws.
     this.transport = (socket as unknown as { _socket?: Duplex })._socket;
     (socket as OwnedSocket)[OWNER] = this;
     socket.on('message', onSocketMessage);
