@@ -17,6 +17,22 @@ export function loadFixture() {
   return { documents, questions: JSON.parse(readFileSync(join(FIXTURES, 'questions.json'), 'utf8')) };
 }
 
+const BENCH_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+
+/** The second help center (an online clothing retailer), its blind questions and its out-of-scope questions. */
+export function loadCorpusB() {
+  const dir = join(BENCH_FIXTURES, 'corpus-b');
+  const documents = readdirSync(dir)
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((file) => {
+      const content = readFileSync(join(dir, file), 'utf8');
+      return { id: file, source: `help/${file}`, title: /^# (.+)$/m.exec(content)?.[1], content };
+    });
+  const read = (name) => JSON.parse(readFileSync(join(BENCH_FIXTURES, name), 'utf8'));
+  return { documents, questions: read('corpus-b-questions.json'), outOfScope: read('corpus-b-out-of-scope.json') };
+}
+
 // mulberry32: tiny and seedable, so every run (and every backend) gets the same synthetic corpus.
 export function rng(seed) {
   let a = seed >>> 0;

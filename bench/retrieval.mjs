@@ -181,9 +181,11 @@ const CONFIGURATIONS = {
   'lexical-rerank': { reranker: 'lexical' },
   '+dense-arm(hashing)': { retrieval: { dense: true } },
   '+dense-arm(raw hashing)': { embedder: new DeterministicEmbedder(), retrieval: { dense: true } },
-  '+wordnet-synonyms': { retrieval: { analyzer: new QueryAnalyzer({ sources: [speller, new WordNetSynonyms(wordnet)] }) } },
-  '-speller': { retrieval: { analyzer: new QueryAnalyzer() } },
-  '-support-synonyms': { retrieval: { analyzer: new QueryAnalyzer({ synonyms: [], sources: [speller] }) } },
+  '-wordnet-synonyms': { retrieval: { analyzer: new QueryAnalyzer({ sources: [speller] }) } },
+  // An operator's synonym file on top of the defaults, to measure it before deploying it.
+  ...(process.env.BENCH_LEXICON ? { '+lexicon': { retrieval: { analyzer: QueryAnalyzer.withSynonymFile(process.env.BENCH_LEXICON, [speller, new WordNetSynonyms(wordnet)]) } } } : {}),
+  '-speller': { retrieval: { analyzer: new QueryAnalyzer({ sources: [new WordNetSynonyms(wordnet)] }) } },
+  '-support-synonyms': { retrieval: { analyzer: new QueryAnalyzer({ synonyms: [], sources: [speller, new WordNetSynonyms(wordnet)] }) } },
   '-document-fusion': { retrieval: { weights: { ...DEFAULT_WEIGHTS, documentEvidence: 0 } } },
   '+field-weights(3/2/1)': { retrieval: { weights: { ...DEFAULT_WEIGHTS, field: { title: 3, headings: 2, body: 1 } } } },
   '-fields(body only)': { retrieval: { weights: { ...DEFAULT_WEIGHTS, field: { title: 0, headings: 0, body: 1 } } } },
@@ -212,11 +214,12 @@ async function measureQuality(opts) {
         const r = await evaluate(opened.kb, sets);
         console.log(formatRow(`${backend}/${config}`, r));
         const sweepLine = (points) => points.map((p) => `${p.threshold}: visitor r@3 ${p.answerable.toFixed(3)} declined ${p.declined.toFixed(3)}`).join(' | ');
-        if (opts.sweep) console.log(`    blind sweep:    ${sweepLine(r.sweep)}\n    held-out sweep: ${sweepLine(r.sweepHeldOut)}`);
+        if (opts.sweep) console.log(`    blind sweep:    ${sweepLine(r.sweep)}\n    held-out sweep: ${sweepLine(r.sweepHeldOut)}\n    corpus B sweep: ${sweepLine(r.sweepB)}`);
         if (opts.misses) {
           for (const m of r.blind.misses) console.log(`    blind miss: ${JSON.stringify(m.question)} → [${m.got.join(', ')}] wanted ${m.expectedDoc}`);
           for (const m of r.heldOut.misses) console.log(`    held-out miss: ${JSON.stringify(m.question)} → [${m.got.join(', ')}] wanted ${m.expectedDoc}`);
-          for (const m of [...r.outOfScope.confidentlyAnswered, ...r.outOfScopeHeldOut.confidentlyAnswered]) {
+          for (const m of r.corpusB.misses) console.log(`    corpus B miss: ${JSON.stringify(m.question)} → [${m.got.join(', ')}] wanted ${m.expectedDoc}`);
+          for (const m of [...r.outOfScope.confidentlyAnswered, ...r.outOfScopeHeldOut.confidentlyAnswered, ...r.outOfScopeB.confidentlyAnswered]) {
             console.log(`    out-of-scope answered: ${JSON.stringify(m.question)} → [${m.got.join(', ')}]`);
           }
         }
@@ -229,6 +232,8 @@ async function measureQuality(opts) {
           heldOut: strip(r.heldOut),
           outOfScope: r.outOfScope.precision,
           outOfScopeHeldOut: r.outOfScopeHeldOut.precision,
+          corpusB: strip(r.corpusB),
+          outOfScopeB: r.outOfScopeB.precision,
         });
       } finally {
         await opened.close();

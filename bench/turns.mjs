@@ -337,6 +337,29 @@ async function serverCpuMs(server) {
   return (cpu.user + cpu.system) / 1000;
 }
 
+/** The gateway process's pid, for its CPU time (set once it is started). */
+let gatewayPid;
+
+/**
+ * CPU time in ms of the processes every phase shares — this driver (process.cpuUsage) and the gateway
+ * (/proc/<pid>/stat, clock ticks) — so a row can say how much of the machine a turn costs outside the
+ * server: on two cores the three processes compete, and that bounds what any server can reach.
+ */
+function sharedCpuMs() {
+  const own = process.cpuUsage();
+  let gatewayMs = 0;
+  try {
+    const stat = readFileSync(`/proc/${gatewayPid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the whole line (11 and 12 after the command name).
+    gatewayMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    gatewayMs = 0;
+  }
+  return { driverMs: (own.user + own.system) / 1000, gatewayMs };
+}
+const CLOCK_TICKS = 100;
+
 /** Heap used after two forced full GCs in the server, in MB, and its RSS. */
 async function serverHeapAfterGc(server) {
   const { memory, gc } = await server.probe('heap', 60_000);
@@ -498,6 +521,7 @@ async function runGatewayPhase(baseUrl, n, turns, opts, expectedText) {
   const errorSamples = [];
   let errors = 0;
   let mismatches = 0;
+  const shared0 = sharedCpuMs();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: n }, async () => {
@@ -515,7 +539,13 @@ async function runGatewayPhase(baseUrl, n, turns, opts, expectedText) {
     }),
   );
   const wallMs = performance.now() - t0;
-  return { target: 'gateway', connections: n, turnsPerConnection: turns, attempted: n * turns, errors, skipped: 0, mismatches, errorSamples, latencies, ttfts, ...summarize(latencies, ttfts, wallMs) };
+  const shared1 = sharedCpuMs();
+  return {
+    target: 'gateway', connections: n, turnsPerConnection: turns, attempted: n * turns, errors, skipped: 0, mismatches, errorSamples, latencies, ttfts,
+    ...summarize(latencies, ttfts, wallMs),
+    driverCpuMs: shared1.driverMs - shared0.driverMs,
+    gatewayCpuMs: shared1.gatewayMs - shared0.gatewayMs,
+  };
 }
 
 // ---------------------------------------------------------------- server client (WebSocket)
@@ -696,6 +726,7 @@ async function runServerPhase(server, n, turns, opts, expectedText, { clients: g
   const peakReset = resetPeakRss(serverPid);
   const sampler = startRssSampler(serverPid);
   const cpu0 = await serverCpuMs(server);
+  const shared0 = sharedCpuMs();
 
   const latencies = [];
   const ttfts = [];
@@ -730,6 +761,7 @@ async function runServerPhase(server, n, turns, opts, expectedText, { clients: g
     }),
   );
   const wallMs = performance.now() - t0;
+  const shared1 = sharedCpuMs();
   const cpuMs = (await serverCpuMs(server)) - cpu0;
   const sampledPeakKb = sampler.stop();
   const { rssKb, hwmKb } = procStatusKb(serverPid);
@@ -749,6 +781,8 @@ async function runServerPhase(server, n, turns, opts, expectedText, { clients: g
     ttfts,
     ...stats,
     serverCpuMs: Math.round(cpuMs),
+    driverCpuMs: shared1.driverMs - shared0.driverMs,
+    gatewayCpuMs: shared1.gatewayMs - shared0.gatewayMs,
     serverCpuMsPerTurn: stats.ok > 0 ? Math.round((cpuMs / stats.ok) * 1000) / 1000 : null,
     serverCpuPct: wallMs > 0 ? Math.round((cpuMs / wallMs) * 1000) / 10 : null,
     serverPeakRssMb: mb(peakReset && hwmKb !== undefined ? Math.max(hwmKb, sampledPeakKb) : sampledPeakKb),
@@ -773,6 +807,11 @@ function pool(rows) {
     errorSamples: rows.flatMap((r) => r.errorSamples).slice(0, 5),
     ...stats,
   };
+  // Driver + gateway (+ server) CPU per completed turn: the whole machine's cost of one turn.
+  if (rows[0].driverCpuMs !== undefined && stats.ok > 0) {
+    const total = sum('driverCpuMs') + sum('gatewayCpuMs') + sum('serverCpuMs');
+    out.machineCpuMsPerTurn = Math.round((total / stats.ok) * 100) / 100;
+  }
   if (rows[0].serverCpuMs !== undefined) {
     const cpu = sum('serverCpuMs');
     out.serverCpuMs = cpu;
@@ -879,14 +918,15 @@ async function runLongConversation(server, opts, expectedText, length) {
 /** N sockets, each with a session, left idle; the server's RSS and heap before and after. */
 async function runIdleSessions(server, opts, n) {
   const before = await serverHeapAfterGc(server);
+  // BENCH_HEAP_SNAPSHOT=1: a heap snapshot before the sockets open and one with them open, to diff.
+  if (process.env.BENCH_HEAP_SNAPSHOT === '1') process.stdout.write(`heap snapshot (before): ${(await server.probe('snapshot', 120_000)).file}\n`);
   const t0 = performance.now();
   const { clients, setupErrors } = await openClients(server.wsUrl, n, opts, { batch: 250 });
   const openMs = performance.now() - t0;
   await new Promise((r) => setTimeout(r, 1000));
   const after = await serverHeapAfterGc(server);
   const rssKb = procStatusKb(server.pid).rssKb;
-  // BENCH_HEAP_SNAPSHOT=1: a heap snapshot of the server with the sessions open, for a closer look.
-  if (process.env.BENCH_HEAP_SNAPSHOT === '1') process.stdout.write(`heap snapshot: ${(await server.probe('snapshot', 120_000)).file}\n`);
+  if (process.env.BENCH_HEAP_SNAPSHOT === '1') process.stdout.write(`heap snapshot (after): ${(await server.probe('snapshot', 120_000)).file}\n`);
   const open = clients.filter((c) => !c.broken && !c.closed).length;
   await Promise.all(clients.map((c) => c.close()));
   return {
@@ -973,6 +1013,7 @@ const LEVEL_COLUMNS = [
   { key: 'serverPeakRssMb', title: 'peak RSS MB' },
   { key: 'serverCpuPct', title: 'CPU %' },
   { key: 'serverCpuMsPerTurn', title: 'CPU ms/turn' },
+  { key: 'machineCpuMsPerTurn', title: 'all CPU ms/turn' },
 ];
 
 async function runLevels(servers, gateway, opts, expectedText) {
@@ -1004,6 +1045,8 @@ async function runLevels(servers, gateway, opts, expectedText) {
         throughputServerOverGateway: ratio(current.turnsPerSec, gw.turnsPerSec),
         p50ServerMinusGatewayMs: current.p50Ms !== null && gw.p50Ms !== null ? Math.round((current.p50Ms - gw.p50Ms) * 100) / 100 : null,
         p99ServerOverGateway: ratio(current.p99Ms, gw.p99Ms),
+        // What throughput ratio the machine allows if every process were CPU-bound on the same cores.
+        cpuBoundCeiling: ratio(gw.machineCpuMsPerTurn, current.machineCpuMsPerTurn),
         ...(base
           ? {
               cpuServerOverBaseline: ratio(current.serverCpuMsPerTurn, base.serverCpuMsPerTurn),
@@ -1020,6 +1063,7 @@ async function runLevels(servers, gateway, opts, expectedText) {
     { key: 'throughputServerOverGateway', title: 'throughput server/gateway' },
     { key: 'p50ServerMinusGatewayMs', title: 'p50 server−gateway ms' },
     { key: 'p99ServerOverGateway', title: 'p99 server/gateway' },
+    { key: 'cpuBoundCeiling', title: 'CPU-bound ceiling' },
   ];
   if (servers.length > 1) {
     ratioColumns.push(
@@ -1054,8 +1098,11 @@ async function main() {
 
   const profileDir = opts.profile ? mkdtempSync(join(tmpdir(), 'so-bench-prof-')) : undefined;
   const gateway = await startGatewayProcess();
+  gatewayPid = gateway.child.pid;
   const servers = [];
-  if (opts.baseline) servers.push(await startServerProcess(gateway.url, { distDir: opts.baseline, label: 'baseline' }));
+  // BENCH_BASELINE_DATABASE_URL: the baseline's own database (an older build may not accept a newer schema).
+  const baselineEnv = process.env.BENCH_BASELINE_DATABASE_URL ? { SMOOTH_AGENT_DATABASE_URL: process.env.BENCH_BASELINE_DATABASE_URL } : {};
+  if (opts.baseline) servers.push(await startServerProcess(gateway.url, { distDir: opts.baseline, label: 'baseline', env: baselineEnv }));
   servers.push(await startServerProcess(gateway.url, { label: 'server', profileDir }));
   const expectedText = gateway.sentence;
 

@@ -51,6 +51,28 @@ whenAvailable('dynamodb (dynalite)', 'unavailable' in local ? local.unavailable 
       expect(await b.search('gannets', { access: { organizationId: 'org', userId: 'u', groups: [] }, limit: 3 })).toEqual([]);
     });
 
+    it('skips an organization without documents, and finds what another replica upserts after that, even racing it', async () => {
+      const access = await table();
+      const writer = await DynamoKnowledge.open(access, { embedder: offline() });
+      const inner = offline();
+      let queries = 0;
+      const embedder = { id: inner.id, dimensions: inner.dimensions, embed: (texts: string[]) => ((queries += texts.length === 1 ? 1 : 0), inner.embed(texts)) };
+      const reader = await DynamoKnowledge.open(access, { embedder });
+      expect(await reader.search('ospreys fish', { access: anonymous('org'), limit: 3 })).toEqual([]);
+      expect(await reader.search('ospreys fish', { access: anonymous('org'), limit: 3 })).toEqual([]);
+      // Cut short before the query was embedded: nothing to rank.
+      expect(queries).toBe(0);
+      const racing = Array.from({ length: 8 }, () => reader.search('ospreys fish', { access: anonymous('org'), limit: 3 }));
+      await writer.upsert('org', [{ id: 'osprey', source: 'osprey', content: 'Ospreys fish by diving feet first.' }]);
+      await Promise.all(racing);
+      expect((await reader.search('ospreys fish', { access: anonymous('org'), limit: 3 }))[0]?.documentId).toBe('osprey');
+      expect(queries).toBeGreaterThan(0);
+      expect(await writer.delete('org', 'osprey')).toBe(true);
+      const before = queries;
+      expect(await reader.search('ospreys fish', { access: anonymous('org'), limit: 3 })).toEqual([]);
+      expect(queries).toBe(before);
+    });
+
     it('stores a document larger than one item in parts and reads it back whole', async () => {
       const kb = await DynamoKnowledge.open(await table(), { embedder: offline() });
       const content = Array.from({ length: 9000 }, (_, i) => `Paragraph ${i} about albatross flight with 😀 emoji.`).join('\n\n');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeterministicEmbedder, EmbedderMismatchError, stem, type AccessContext } from '../src/knowledge/index.js';
+import { DeterministicEmbedder, EmbedderMismatchError, stem, type AccessContext, type Embedder } from '../src/knowledge/index.js';
 import { SqlKnowledge } from '../src/knowledge/sql/sql-knowledge.js';
 import type { SqlDatabase } from '../src/storage/sql/sql-client.js';
 
@@ -13,6 +13,21 @@ export async function freshSqlKnowledge(db: SqlDatabase): Promise<SqlKnowledge> 
 }
 
 const anonymous = (organizationId: string): AccessContext => ({ organizationId, groups: [] });
+
+/** The offline embedder, counting the query embeddings (single-text calls) it was asked for. */
+export function countingEmbedder(): Embedder & { queries: number } {
+  const inner = offline();
+  const counting = {
+    id: inner.id,
+    dimensions: inner.dimensions,
+    queries: 0,
+    embed(texts: string[]) {
+      if (texts.length === 1) counting.queries++;
+      return inner.embed(texts);
+    },
+  };
+  return counting;
+}
 
 /** What the SQL store must do beyond the shared contract, on PGlite and Postgres alike. */
 export function runSqlKnowledgeCases(name: string, database: () => SqlDatabase): void {
@@ -69,6 +84,26 @@ export function runSqlKnowledgeCases(name: string, database: () => SqlDatabase):
       const chunks = await db.query<{ text: string }>("SELECT text FROM knowledge_chunks WHERE organization_id = 'org' AND document_id = 'doc' ORDER BY ordinal");
       expect(chunks.length).toBe(stored?.chunkCount);
       expect(chunks[0]?.text.startsWith(stored!.content.slice(0, 20))).toBe(true);
+    });
+
+    it('skips an organization without documents, and finds what another replica upserts after that, even racing it', async () => {
+      const db = database();
+      const writer = await freshSqlKnowledge(db);
+      const embedder = countingEmbedder();
+      const reader = await SqlKnowledge.open(db, { embedder });
+      expect(await reader.search('ospreys fish', { access: anonymous('empty-org'), limit: 3 })).toEqual([]);
+      // Cut short before the query was embedded: nothing to rank.
+      expect(embedder.queries).toBe(0);
+      const racing = Array.from({ length: 8 }, () => reader.search('ospreys fish', { access: anonymous('empty-org'), limit: 3 }));
+      await writer.upsert('empty-org', [{ id: 'osprey', source: 'osprey', content: 'Ospreys fish by diving feet first.' }]);
+      await Promise.all(racing);
+      expect((await reader.search('ospreys fish', { access: anonymous('empty-org'), limit: 3 })).map((h) => h.documentId)).toEqual(['osprey']);
+      expect(embedder.queries).toBeGreaterThan(0);
+      // Once its last document is deleted here, the next search here is cut short again.
+      expect(await reader.delete('empty-org', 'osprey')).toBe(true);
+      const before = embedder.queries;
+      expect(await reader.search('ospreys fish', { access: anonymous('empty-org'), limit: 3 })).toEqual([]);
+      expect(embedder.queries).toBe(before);
     });
 
     it('keeps chunks without any token out of the dense arm instead of failing on a zero vector', async () => {

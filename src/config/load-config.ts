@@ -83,9 +83,10 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
-function flag(env: Env, name: string): boolean {
+function flag(env: Env, name: string, fallback = false): boolean {
   const raw = text(env, name)?.toLowerCase();
-  if (raw === undefined || raw === '0' || raw === 'false' || raw === 'no') return false;
+  if (raw === undefined) return fallback;
+  if (raw === '0' || raw === 'false' || raw === 'no') return false;
   if (raw === '1' || raw === 'true' || raw === 'yes') return true;
   throw new ConfigError(name, `expected 1/0/true/false, got "${raw}"`);
 }
@@ -299,7 +300,7 @@ function retrievalConfig(env: Env): RetrievalConfig {
     rerankModel: text(env, 'SMOOTH_AGENT_RERANK_MODEL') ?? 'rerank-english-v3.0',
     minConfidence: fraction(env, 'SMOOTH_AGENT_RETRIEVAL_MIN_CONFIDENCE', 0.5),
     ...(text(env, 'SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE') ? { synonymsFile: text(env, 'SMOOTH_AGENT_RETRIEVAL_SYNONYMS_FILE') } : {}),
-    wordnetSynonyms: flag(env, 'SMOOTH_AGENT_RETRIEVAL_WORDNET'),
+    wordnetSynonyms: flag(env, 'SMOOTH_AGENT_RETRIEVAL_WORDNET', true),
     ...(text(env, 'SMOOTH_AGENT_DOCUMENT_SETS') !== undefined ? { documentSets: Object.freeze(nameList(env, 'SMOOTH_AGENT_DOCUMENT_SETS')) } : {}),
     queryRewrite: queryRewriteConfig(env),
   });

@@ -34,11 +34,11 @@ export function buildReranker(config: Config): Reranker | undefined {
 
 /**
  * Query analysis as configured: the built-in support synonyms plus the operator's file, spelling
- * correction, and WordNet synonyms when asked for. Reading the synonym file fails the boot, loudly.
+ * correction, and WordNet synonyms unless turned off. Reading the synonym file fails the boot, loudly.
  */
 export function buildRetrievalOptions(config: Config): RetrievalOptions {
   const { synonymsFile, wordnetSynonyms } = config.retrieval;
-  if (!synonymsFile && !wordnetSynonyms) return { analyzer: defaultAnalyzer() };
+  if (!synonymsFile && wordnetSynonyms) return { analyzer: defaultAnalyzer() };
   const wordnet = new WordNet();
   const sources: TermSource[] = [new WordNetSpeller(wordnet), ...(wordnetSynonyms ? [new WordNetSynonyms(wordnet)] : [])];
   return { analyzer: QueryAnalyzer.withSynonymFile(synonymsFile, sources) };

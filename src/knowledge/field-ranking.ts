@@ -12,6 +12,12 @@ export interface WeightedTerm {
    * ("please", "help", "problem") says little, whatever its idf. Defaults to 1.
    */
   salience?: number;
+  /**
+   * Ranks but is no evidence of an answer: a document it matches scores higher, but its confidence
+   * does not rise (WordNet's synonyms bridge a customer's words to an article's, yet they also
+   * carry a question about the weather onto some article's words).
+   */
+  rankingOnly?: boolean;
 }
 
 /** Term frequencies and lengths of one text field. */
@@ -184,7 +190,7 @@ export function rankCandidates<T>(
       const score = (q.weight * termIdf.get(q.term)! * tf * (weights.k1 + 1)) / (tf + weights.k1);
       if (score > (best.get(q.group) ?? 0)) best.set(q.group, score);
       const share = Math.min(1, q.weight / (groupWeight.get(q.group) || 1));
-      if (share > (doc.matched.get(q.group) ?? 0)) doc.matched.set(q.group, share);
+      if (!q.rankingOnly && share > (doc.matched.get(q.group) ?? 0)) doc.matched.set(q.group, share);
     }
     let score = 0;
     for (const s of best.values()) score += s;

@@ -1,4 +1,5 @@
-import OpenAI from 'openai';
+import { createRequire } from 'node:module';
+import type OpenAI from 'openai';
 import { checkEmbeddings, type Embedder } from './embedder.js';
 
 /** OpenAI-compatible gateways commonly cap a single embeddings request; 64 stays under all we know of. */
@@ -42,7 +43,9 @@ export class GatewayEmbedder implements Embedder {
     this.dimensions = options.dimensions;
     this.sendDimensions = options.sendDimensions ?? true;
     this.batchSize = Math.min(Math.max(Math.trunc(options.batchSize ?? MAX_BATCH), 1), MAX_BATCH);
-    this.client = new OpenAI({
+    // Required here, not imported at the top: a server on the offline embedder never loads the SDK (~2 MB of heap).
+    const { OpenAI: Client } = createRequire(import.meta.url)('openai') as typeof import('openai');
+    this.client = new Client({
       baseURL: options.baseUrl.replace(/\/+$/, ''),
       apiKey: options.apiKey,
       maxRetries: options.maxRetries ?? 3,

@@ -319,9 +319,12 @@ export class MemoryKnowledge implements Knowledge {
 
   async search(query: string, options: SearchOptions): Promise<KnowledgeHit[]> {
     const limit = Math.floor(options.limit);
+    // An organization without documents is answered before the query is analysed (the speller's
+    // dictionary loads on first use) or embedded.
+    if (!((this.orgs.get(options.access.organizationId)?.documents.size ?? 0) > 0) || !(limit > 0)) return [];
     const queryTerms = this.analyzer.analyze(query);
     // A query of only stop words has nothing to look for; the dense arm would just match "the".
-    if (!this.orgs.has(options.access.organizationId) || queryTerms.length === 0 || !(limit > 0)) return [];
+    if (queryTerms.length === 0) return [];
     const queryVector = this.dense ? checkEmbeddings(this.embedder, 1, await this.embedder.embed([query], options.signal))[0] : undefined;
     // Looked up again after the await: an upsert or delete may have run meanwhile.
     const index = this.orgs.get(options.access.organizationId);

@@ -11,8 +11,8 @@ export const SYNONYM_WEIGHT = 0.5;
  */
 export const QUERY_FILLER: ReadonlySet<string> = new Set(
   (
-    'please pls plz help need want know tell like get got thing things stuff way question questions problem problems issue ' +
-    'issues policy info information anything something someone anyone still also really actually ever even thank ' +
+    'please help need want know tell like get got thing things stuff way question questions problem problems issue ' +
+    'issues info information anything something someone anyone still also really actually ever even thank ' +
     'thanks hi hello hey would could may might must let make go going use using try trying able possible much many ' +
     'guys hope wondering wonder say says said ok okay yes'
   ).split(' '),
@@ -24,6 +24,8 @@ const FILLER_SALIENCE = 0.2;
 export interface TermSource {
   /** Alternative terms (analysed, stemmed) for one lowercase query word, with their weight (< 1). */
   alternatives(word: string): ReadonlyArray<{ term: string; weight: number }>;
+  /** Its terms rank but do not raise a hit's confidence (see `WeightedTerm.rankingOnly`). */
+  readonly rankingOnly?: boolean;
 }
 
 /**
@@ -91,17 +93,31 @@ const CONTRACTION_FRAGMENTS: ReadonlySet<string> = new Set('s t m re ve ll d'.sp
 const UNPUNCTUATED_CONTRACTIONS: ReadonlySet<string> = new Set(
   (
     'whats hows wheres whos whens whys thats theres heres isnt arent wasnt werent dont doesnt didnt cant couldnt ' +
-    'wont wouldnt shouldnt havent hasnt hadnt aint im ive youre youve theyre weve'
+    'wont wouldnt shouldnt havent hasnt hadnt aint im ive youre youve theyre weve ' +
+    // Chat spellings of stop words and of nothing at all ("is ur site ok", "idk", "pls help lol").
+    'u ur ya yall r y tho bc cuz coz b4 idk lol omg pls plz thx wanna gonna gotta'
   ).split(' '),
 );
 
-/** The query's words without stop words and without the debris of contractions. */
+/** The query's words without stop words, chat spellings of them, and the debris of contractions. */
 export function queryWords(query: string): string[] {
   const all = words(query);
   return all.filter((word, i) => {
     if (isStopWord(word) || CONTRACTION_FRAGMENTS.has(word) || UNPUNCTUATED_CONTRACTIONS.has(word)) return false;
     return !(all[i + 1] === 't' && NEGATED_STEMS.has(word));
   });
+}
+
+/**
+ * "How long", "how often", "how far": the second word asks for a duration, a frequency or a distance;
+ * it is not a topic, and an article rarely says "long" where it answers. Treated as filler there.
+ */
+const HOW_QUALIFIERS = /\bhow\s+(long|often|far|soon|big|old)\b/giu;
+
+function howQualifiers(query: string): ReadonlySet<string> {
+  const found = new Set<string>();
+  for (const match of query.toLowerCase().matchAll(HOW_QUALIFIERS)) found.add(match[1]!);
+  return found;
 }
 
 interface SynonymGroup {
@@ -159,18 +175,21 @@ export class QueryAnalyzer {
     const out: WeightedTerm[] = [];
     const seen = new Map<string, number>();
     const groupOf = new Map<string, number>();
-    const add = (term: string, weight: number, group: number, salience = 1) => {
+    const add = (term: string, weight: number, group: number, salience = 1, rankingOnly = false) => {
       const at = seen.get(term);
       if (at !== undefined) {
-        if (out[at]!.weight < weight) out[at] = { ...out[at]!, term, weight };
+        const known = out[at]!;
+        if (known.rankingOnly && !rankingOnly) out[at] = { term, weight: Math.max(weight, known.weight), group: known.group, salience: known.salience ?? 1 };
+        else if (known.weight < weight && (!rankingOnly || known.rankingOnly)) out[at] = { ...known, weight };
         return;
       }
       seen.set(term, out.length);
-      out.push({ term, weight, group, salience });
+      out.push(rankingOnly ? { term, weight, group, salience, rankingOnly } : { term, weight, group, salience });
     };
+    const asked = howQualifiers(query);
     own.forEach((term, i) => {
       if (!groupOf.has(term)) groupOf.set(term, groupOf.size);
-      const filler = QUERY_FILLER.has(raw[i]!);
+      const filler = QUERY_FILLER.has(raw[i]!) || asked.has(raw[i]!);
       add(term, filler ? FILLER_WEIGHT : 1, groupOf.get(term)!, filler ? FILLER_SALIENCE : 1);
     });
     // Phrase synonyms: wherever a phrase of a group occurs in the query, every other phrase joins it.
@@ -186,7 +205,7 @@ export class QueryAnalyzer {
     }
     for (const source of this.options.sources ?? []) {
       raw.forEach((word, i) => {
-        for (const alt of source.alternatives(word)) add(alt.term, Math.min(alt.weight, SYNONYM_WEIGHT), groupOf.get(own[i]!)!);
+        for (const alt of source.alternatives(word)) add(alt.term, Math.min(alt.weight, SYNONYM_WEIGHT), groupOf.get(own[i]!)!, 1, source.rankingOnly === true);
       });
     }
     return out;

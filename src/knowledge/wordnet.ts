@@ -11,6 +11,7 @@ type Pos = (typeof POS)[number];
 const SENSES_PER_WORD = 2;
 const WORDNET_WEIGHT = 0.3;
 const SPELLING_WEIGHT = 0.5;
+const MAX_CACHED_SYNSETS = 20_000;
 const MIN_SPELLED_LENGTH = 4;
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
 
@@ -93,6 +94,8 @@ export class WordNet {
     } finally {
       closeSync(fd);
     }
+    // Bounded: a long-running server meets ever more words; re-reading a line is one pread.
+    if (this.synsets.size >= MAX_CACHED_SYNSETS) this.synsets.clear();
     this.synsets.set(key, words);
     return words;
   }
@@ -100,6 +103,7 @@ export class WordNet {
 
 /** Synonyms from a query word's most frequent WordNet senses, weighted well below the word itself. */
 export class WordNetSynonyms implements TermSource {
+  readonly rankingOnly = true;
   constructor(private readonly wordnet: WordNet = new WordNet()) {}
 
   alternatives(word: string): Array<{ term: string; weight: number }> {

@@ -1,8 +1,5 @@
+import { createRequire } from 'node:module';
 import { context, trace, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 
 export interface Tracing {
   readonly tracer: Tracer;
@@ -23,6 +20,13 @@ export interface TracingOptions {
  * hot path, and the async-hooks context manager lets a turn's chat and tool spans find their parent.
  */
 export function startTracing(options: TracingOptions): Tracing {
+  // Required here: a server without OTEL_EXPORTER_OTLP_ENDPOINT never loads the SDK and exporter (~4 MB
+  // of heap). The SDK finds the context manager set below through @opentelemetry/api's global registry.
+  const require = createRequire(import.meta.url);
+  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { BatchSpanProcessor, TracerProvider } = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
   const exporter = new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/+$/, '')}/v1/traces`, headers: options.headers ?? {} });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),

@@ -7,6 +7,7 @@ import { dispatch } from './handlers/dispatch.js';
 import { orgConnectionTarget } from './handlers/sessions.js';
 import type { ConnectionIdentity } from './principal.js';
 import { FrameRateGuard } from './rate-limit.js';
+import { encodeTextFrames } from './text-frames.js';
 import { TurnCancelled, type ActiveTurn } from './turn-slot.js';
 import type { TurnTracker } from './turn-tracker.js';
 
@@ -18,7 +19,11 @@ export interface ConnectionOptions {
   origin: string;
   tracker: TurnTracker;
   isDraining: () => boolean;
+  /** Told once when the connection ends (one function shared by every connection, not a closure each). */
+  onClose?: (connection: Connection) => void;
 }
+
+const UNLIMITED_FRAMES = new FrameRateGuard({ perSecond: 0, burst: 0, closeAfter: 0 });
 
 /** Frames handled but not yet finished; past this a client is flooding us and gets RATE_LIMITED. */
 const MAX_QUEUED_FRAMES = 256;
@@ -40,6 +45,23 @@ function flushAll(): void {
   for (const connection of batch) connection.flush();
 }
 
+/**
+ * The socket's listeners are these shared functions, finding their Connection on the socket, rather
+ * than three closures per connection: ten thousand idle sockets keep only what each one needs.
+ */
+const OWNER = Symbol('connection');
+type OwnedSocket = WebSocket & { [OWNER]?: Connection };
+function onSocketMessage(this: OwnedSocket, data: Buffer, isBinary: boolean): void {
+  this[OWNER]?.receive(data, isBinary);
+}
+function onSocketClose(this: OwnedSocket): void {
+  this[OWNER]?.socketClosed();
+}
+function onSocketError(this: OwnedSocket, err: Error): void {
+  const connection = this[OWNER];
+  connection?.app.logger.debug({ conn: connection.id, err: err.message }, 'socket error');
+}
+
 /** One client socket: parses frames, runs them in arrival order, and owns the connection's turn slot. */
 export class Connection {
   readonly id: string;
@@ -54,10 +76,10 @@ export class Connection {
   private readonly rate: FrameRateGuard;
   /** Frames serialized since the last flush; written together, in order, at the end of this tick. */
   private outbox: string[] = [];
-  /** The TCP socket under the WebSocket, corked around a batch so the batch leaves in one write. */
+  /** The TCP socket under the WebSocket: a batch of frames is written to it as one buffer (or corked through ws). */
   private readonly transport: Duplex | undefined;
-  /** Run once when the socket goes away (e.g. an operator console's presence). */
-  private readonly closeHooks: Array<() => void> = [];
+  /** Run once when the socket goes away (e.g. an operator console's presence); made on the first hook. */
+  private closeHooks: Array<() => void> | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -68,17 +90,22 @@ export class Connection {
     this.identity = options.identity;
     this.origin = options.origin;
     this.tracker = options.tracker;
-    this.rate = new FrameRateGuard({
-      perSecond: this.app.config.maxFramesPerSec,
-      burst: this.app.config.frameBurst,
-      closeAfter: this.app.config.rateLimitCloseAfter,
-    });
-    // ws keeps its net.Socket on `_socket`; without it frames are still batched, only not corked.
+    // With the limit off every connection shares one guard that admits everything.
+    this.rate =
+      this.app.config.maxFramesPerSec > 0
+        ? new FrameRateGuard({
+            perSecond: this.app.config.maxFramesPerSec,
+            burst: this.app.config.frameBurst,
+            closeAfter: this.app.config.rateLimitCloseAfter,
+          })
+        : UNLIMITED_FRAMES;
+    // ws keeps its net.Socket on `_socket`; without it frames are still batched, sent one by one through ws.
     this.transport = (socket as unknown as { _socket?: Duplex })._socket;
-    socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
-    socket.on('close', () => this.onClose());
-    socket.on('error', (err) => this.app.logger.debug({ conn: this.id, err: err.message }, 'socket error'));
-    this.app.backplane.attach(this.id, (event) => this.deliver(event));
+    (socket as OwnedSocket)[OWNER] = this;
+    socket.on('message', onSocketMessage);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
+    this.app.backplane.attach(this.id, this.deliver);
     const access = this.identity.access;
     if (this.identity.authenticated && access.userId !== undefined) {
       this.app.backplane.associate(this.id, scopedTarget(access.organizationId, { type: 'user', id: access.userId }));
@@ -87,14 +114,14 @@ export class Connection {
     }
   }
 
-  /** Pushes an event published through the backplane (e.g. by /admin/publish). */
-  deliver(event: object): void {
+  /** Pushes an event published through the backplane (e.g. by /admin/publish); bound, as the backplane's sink. */
+  readonly deliver = (event: object): void => {
     this.send(event as ServerEvent);
-  }
+  };
 
   onClosed(hook: () => void): void {
     if (this.closed) hook();
-    else this.closeHooks.push(hook);
+    else (this.closeHooks ??= []).push(hook);
   }
 
   get draining(): boolean {
@@ -117,18 +144,25 @@ export class Connection {
     }
   }
 
-  /** Writes the queued frames in one corked batch (called at the end of the tick, or before a close). */
+  /** Writes the queued frames in one batch (called at the end of the tick, or before a close). */
   flush(): void {
     const frames = this.outbox;
     if (frames.length === 0) return;
     this.outbox = [];
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
     const transport = this.transport;
-    transport?.cork();
-    try {
-      for (const frame of frames) this.socket.send(frame);
-    } finally {
-      transport?.uncork();
+    if (transport && this.socket.extensions === '') {
+      // No extension negotiated (the server offers none), so a frame is only header + payload and ws's
+      // sender never queues: the whole batch goes to the TCP socket as one buffer, in order with
+      // anything ws itself writes (a close frame) since both write to it synchronously.
+      transport.write(encodeTextFrames(frames));
+    } else {
+      transport?.cork();
+      try {
+        for (const frame of frames) this.socket.send(frame);
+      } finally {
+        transport?.uncork();
+      }
     }
     // A client that stops reading must not make us buffer without bound; everyone else is unaffected.
     if (this.socket.bufferedAmount > this.app.config.maxBufferedBytes) {
@@ -147,7 +181,8 @@ export class Connection {
     this.send(errorEvent(requestId, { code: 'INTERNAL_ERROR', message: 'internal error' }, Date.now()));
   }
 
-  private receive(data: Buffer, isBinary: boolean): void {
+  /** @internal the socket's message listener. */
+  receive(data: Buffer, isBinary: boolean): void {
     if (this.closed) return;
     // Every frame counts, malformed ones included: they cost parsing too.
     const verdict = this.rate.admit();
@@ -179,13 +214,21 @@ export class Connection {
       });
   }
 
+  /** @internal the socket's close listener. */
+  socketClosed(): void {
+    this.onClose();
+  }
+
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
     this.app.backplane.detach(this.id);
     this.activeTurn?.controller.abort(new TurnCancelled('disconnect'));
     this.activeTurn = undefined;
-    for (const hook of this.closeHooks.splice(0)) hook();
+    const hooks = this.closeHooks;
+    this.closeHooks = undefined;
+    if (hooks) for (const hook of hooks) hook();
+    this.options.onClose?.(this);
   }
 
   close(code: number, reason: string): void {

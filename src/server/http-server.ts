@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.js';
 import { serveMetrics, serveReadiness } from './observability-routes.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -23,6 +23,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The raw socket's error listener during and after the upgrade (shared: `this` is the socket). */
+function destroySocket(this: Socket): void {
+  this.destroy();
+}
+
 /** 1001 "going away": the standard close code for a server shutting down. */
 const GOING_AWAY = 1001;
 
@@ -33,7 +38,10 @@ export async function startServer(app: App): Promise<RunningServer> {
   const perIp = new ConnectionsPerIp(config.maxConnectionsPerIp);
   let draining = false;
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayloadBytes });
+  // clientTracking off: `connections` already tracks every socket, and ws's own Set would add a
+  // Set entry and a close listener per socket. perMessageDeflate stays off (ws's server default):
+  // a zlib context per socket would cost far more memory than the small JSON frames save.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxPayloadBytes, clientTracking: false, perMessageDeflate: false });
 
   const widget = config.serveWidget ? widgetRoutes({ token: config.widgetToken, logger }) : undefined;
   const operatorConsole = consoleRoutes({ logger });
@@ -119,7 +127,7 @@ export async function startServer(app: App): Promise<RunningServer> {
   // made inside the upgrade handler would keep that handler's request, head buffer and URL alive
   // for as long as the connection lasts (a few KB per idle socket).
   function destroyOnError(socket: Socket): void {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
   }
 
   function releaseOnClose(socket: Socket, ip: string): void {
@@ -133,14 +141,16 @@ export async function startServer(app: App): Promise<RunningServer> {
     wss.handleUpgrade(req, socket, head, (ws) => adopt(ws, identity, origin));
   }
 
+  // One function for every connection's end, not a closure per socket.
+  const forget = (connection: Connection): void => {
+    connections.delete(connection);
+    app.telemetry.metrics?.openSockets.dec();
+  };
+
   function adopt(ws: WebSocket, identity: ConnectionIdentity, origin: string): void {
-    const connection = new Connection(ws, { id: randomUUID(), app, identity, origin, tracker, isDraining });
+    const connection = new Connection(ws, { id: newId(), app, identity, origin, tracker, isDraining, onClose: forget });
     connections.add(connection);
     app.telemetry.metrics?.openSockets.inc();
-    ws.on('close', () => {
-      connections.delete(connection);
-      app.telemetry.metrics?.openSockets.dec();
-    });
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { PinoPretty } from 'pino-pretty';
+import { createRequire } from 'node:module';
 
 export type { Logger };
 
@@ -25,7 +25,10 @@ export function createLogger(level: string, mixin?: () => object): Logger {
 
 /** JSON for log collectors; readable lines (synchronous, no worker thread) when a person watches the terminal. */
 function logStream(): DestinationStream {
-  return process.stderr.isTTY ? PinoPretty({ destination: 2, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }) : pino.destination(2);
+  if (!process.stderr.isTTY) return pino.destination(2);
+  // Required only for a terminal: a server logging JSON never loads the pretty-printer.
+  const { PinoPretty } = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  return PinoPretty({ destination: 2, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
 }
 
 export function silentLogger(): Logger {

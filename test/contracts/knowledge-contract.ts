@@ -65,6 +65,19 @@ export function runKnowledgeContract(name: string, makeKnowledge: () => Promise<
       expect((await kb.list('org-1')).map((d) => d.id)).toEqual(['shipping.md']);
     });
 
+    it('finds a document upserted after a search of the then empty organization, and after its last document was deleted', async () => {
+      const org3: AccessContext = { organizationId: 'org-3', groups: [] };
+      // Searches of an organization without documents are cut short; that must not outlive its first write.
+      expect(await kb.search('puffins nest', { access: org3, limit: 3 })).toEqual([]);
+      expect(await kb.search('puffins nest', { access: org3, limit: 3 })).toEqual([]);
+      await kb.upsert('org-3', [{ id: 'puffins.md', source: 'puffins.md', content: 'Puffins nest in burrows on cliff tops.' }]);
+      expect(ids(await kb.search('puffins nest', { access: org3, limit: 3 }))).toContain('puffins.md');
+      expect(await kb.delete('org-3', 'puffins.md')).toBe(true);
+      expect(await kb.search('puffins nest', { access: org3, limit: 3 })).toEqual([]);
+      await kb.upsert('org-3', [{ id: 'gulls.md', source: 'gulls.md', content: 'Gulls nest on rooftops.' }]);
+      expect(ids(await kb.search('gulls nest', { access: org3, limit: 3 }))).toContain('gulls.md');
+    });
+
     it('answers nothing for an empty or stop-word query', async () => {
       expect(await kb.search('the of and', { access: org1, limit: 5 })).toEqual([]);
       expect(await kb.search('', { access: org1, limit: 5 })).toEqual([]);

@@ -1,4 +1,9 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { createRequire } from 'node:module';
+
+/** Loaded on the first phone number checked: most processes never ask for one (~2 MB of heap). */
+let phoneNumbers: typeof import('libphonenumber-js') | undefined;
+const parsePhoneNumberFromString: typeof import('libphonenumber-js').parsePhoneNumberFromString = (...args) =>
+  (phoneNumbers ??= createRequire(import.meta.url)('libphonenumber-js') as typeof import('libphonenumber-js')).parsePhoneNumberFromString(...args);
 import type { InteractionFieldError } from '../../protocol/index.js';
 import { isRecord, type InteractionKind, type Validation } from './kind.js';
 

@@ -232,8 +232,10 @@ export class DynamoKnowledge implements Knowledge {
   }
 
   async search(query: string, options: SearchOptions): Promise<KnowledgeHit[]> {
+    // The change counter is read on every search (another replica may have written); an organization
+    // without documents stops there, before its query is analysed or embedded.
     const knowledge = await this.cache.knowledgeOf(options.access.organizationId);
-    return knowledge.search(query, options);
+    return knowledge ? knowledge.search(query, options) : [];
   }
 
   async get(organizationId: string, id: string): Promise<KnowledgeDocument | undefined> {

@@ -9,7 +9,8 @@ import { decodeVector } from './vector-codec.js';
 
 interface Entry {
   version: number;
-  knowledge: MemoryKnowledge;
+  /** Undefined when the partition holds no documents: a search has nothing to rank. */
+  knowledge: MemoryKnowledge | undefined;
 }
 
 /** Organizations whose indexes stay loaded; the least recently searched goes first. */
@@ -31,7 +32,8 @@ export class PartitionCache {
     private readonly options: MemoryKnowledgeOptions,
   ) {}
 
-  async knowledgeOf(organizationId: string): Promise<MemoryKnowledge> {
+  /** The organization's index as of its current change counter; undefined when it has no documents. */
+  async knowledgeOf(organizationId: string): Promise<MemoryKnowledge | undefined> {
     const version = await this.version(organizationId);
     const cached = this.entries.get(organizationId);
     if (cached && cached.version === version) {
@@ -79,6 +81,6 @@ export class PartitionCache {
       const headings = Array.isArray(item.headings) ? item.headings.map(String) : [];
       owner.chunks.push({ text: String(item.text), headings, ...(bytes ? { vector: decodeVector(bytes, this.space.dimensions) } : {}) });
     }
-    return { version, knowledge: MemoryKnowledge.load(this.space, documents.values(), this.options) };
+    return { version, knowledge: documents.size === 0 ? undefined : MemoryKnowledge.load(this.space, documents.values(), this.options) };
   }
 }

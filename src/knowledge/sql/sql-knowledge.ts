@@ -36,6 +36,9 @@ export interface SqlKnowledgeOptions {
 const DEADLOCK = '40P01';
 const MAX_ATTEMPTS = 5;
 
+/** Organizations remembered as holding documents; past this many the set starts over (they are asked again). */
+const MAX_POPULATED = 10_000;
+
 function isRetryable(err: unknown): boolean {
   return err instanceof StalePlanError || (err as { code?: unknown } | null)?.code === DEADLOCK;
 }
@@ -55,6 +58,13 @@ export class SqlKnowledge implements Knowledge {
   private readonly weights: RankingWeights;
   // Writes from this process run one at a time, so they never make each other's plans stale.
   private writes: Promise<unknown> = Promise.resolve();
+  /**
+   * Organizations seen holding documents. Only "has documents" is remembered, never "has none": any
+   * replica may write the first document at any moment, so an organization not in here is asked
+   * again (one primary-key probe) on each search. A remembered organization whose documents were all
+   * deleted elsewhere just runs a search that finds nothing.
+   */
+  private readonly populated = new Set<string>();
 
   private constructor(
     private readonly db: SqlDatabase,
@@ -120,6 +130,7 @@ export class SqlKnowledge implements Knowledge {
           for (const plan of plans) await writePlan(tx, plan, vectors);
         });
         this.statistics.wrote(plans.reduce((n, p) => n + (p.kind === 'reindex' ? p.texts.length : 0), 0));
+        if (plans.length > 0) this.remember(organizationId);
         return plans.map(upsertedDocument);
       } catch (err) {
         if (attempt >= MAX_ATTEMPTS || !isRetryable(err)) throw err;
@@ -150,9 +161,11 @@ export class SqlKnowledge implements Knowledge {
 
   async search(query: string, options: SearchOptions): Promise<KnowledgeHit[]> {
     const limit = Math.floor(options.limit);
+    // Before the query is analysed and embedded: an organization without documents has nothing to find.
+    if (!(limit > 0) || !(await this.hasDocuments(options.access.organizationId))) return [];
     const queryTerms = this.analyzer.analyze(query);
     // A query of only stop words has nothing to look for; the dense arm would just match "the".
-    if (queryTerms.length === 0 || !(limit > 0)) return [];
+    if (queryTerms.length === 0) return [];
     const queryVector = this.dense ? checkEmbeddings(this.embedder, 1, await this.embedder.embed([query], options.signal))[0] : undefined;
     const n = candidatesFor(limit);
     // One transaction: the dense arm's planner settings are SET LOCAL, so they end with it.
@@ -175,6 +188,23 @@ export class SqlKnowledge implements Knowledge {
       .map(({ item, score }) => toHit(item, score, confidence.get(item) ?? 0));
   }
 
+  /** Whether the organization holds any document: an index-only probe of the primary key, far cheaper than a search. */
+  private async hasDocuments(organizationId: string): Promise<boolean> {
+    if (this.populated.has(organizationId)) return true;
+    const [row] = await this.db.query<{ found: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM knowledge_documents WHERE organization_id = $1) AS found',
+      [organizationId],
+    );
+    if (row?.found !== true) return false;
+    this.remember(organizationId);
+    return true;
+  }
+
+  private remember(organizationId: string): void {
+    if (this.populated.size >= MAX_POPULATED) this.populated.clear();
+    this.populated.add(organizationId);
+  }
+
   async get(organizationId: string, id: string): Promise<KnowledgeDocument | undefined> {
     const [row] = await this.db.query<DocumentRow>('SELECT * FROM knowledge_documents WHERE organization_id = $1 AND id = $2', [organizationId, id]);
     return row && toDocument(row);
@@ -189,6 +219,8 @@ export class SqlKnowledge implements Knowledge {
     const result = this.writes.then(async () => {
       // Chunks go with it (ON DELETE CASCADE), in the same statement.
       const rows = await this.db.query('DELETE FROM knowledge_documents WHERE organization_id = $1 AND id = $2 RETURNING id', [organizationId, id]);
+      // Perhaps its last document: the next search asks the table again.
+      if (rows.length > 0) this.populated.delete(organizationId);
       return rows.length > 0;
     });
     this.writes = result.catch(() => undefined);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../ids.js';
 import { enforceWidgetPolicy } from '../../auth/widget-enforce.js';
 import { scopedTarget } from '../../backplane/index.js';
 import { immediate, type ActionOf } from '../../protocol/index.js';
@@ -18,8 +18,8 @@ export async function createSession(
   const access = connection.identity.access;
   const at = now().toISOString();
   // Unguessable: for an anonymous visitor the id is the only key to the conversation.
-  const sessionId = randomUUID();
-  const agentId = action.agentId ?? randomUUID();
+  const sessionId = newId();
+  const agentId = action.agentId ?? newId();
   // Before anything is written: a refused embed leaves no trace in storage.
   const widget = await enforceWidgetPolicy(widgetPolicies, {
     agentId,
@@ -39,7 +39,7 @@ export async function createSession(
   // one that declares a list (even `[]`) replaces them.
   if (resumed && action.supports) await storage.updateConversation(resumed.id, { clientSupports: action.supports });
   const supports = action.supports ?? resumed?.clientSupports;
-  const conversationId = randomUUID();
+  const conversationId = newId();
   const conversation = resumed ?? await storage.createConversation({
     id: conversationId,
     platform: 'web',
@@ -55,7 +55,7 @@ export async function createSession(
     updatedAt: at,
   });
   const user = await storage.addParticipant({
-    id: randomUUID(),
+    id: newId(),
     conversationId: conversation.id,
     organizationId,
     type: 'user',
@@ -68,7 +68,7 @@ export async function createSession(
     updatedAt: at,
   });
   const agent = await storage.addParticipant({
-    id: randomUUID(),
+    id: newId(),
     conversationId: conversation.id,
     organizationId,
     type: 'ai-agent',
