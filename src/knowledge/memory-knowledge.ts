@@ -348,7 +348,10 @@ export class MemoryKnowledge implements Knowledge {
     const dense = queryVector && index.vectors.searchAsync(queryVector, n, allowed);
     for (const { item } of index.keyword.search(weighted, n, allowed, keywordStats)) candidate(item);
     if (dense) for (const { item, score } of await dense) candidate(item).dense = score;
-    const ranked = rankCandidates(queryTerms, [...candidates.values()], stats, n, this.weights);
+    // The keyword candidates were taken before that await: a delete or re-upsert meanwhile leaves
+    // chunks whose document is gone or replaced, and those are no longer knowledge.
+    const current = dense ? [...candidates.values()].filter((c) => index.documents.get(c.documentId) === c.item.owner) : [...candidates.values()];
+    const ranked = rankCandidates(queryTerms, current, stats, n, this.weights);
     const step = { reranker: this.reranker, onRerankError: this.onRerankError };
     const confidence = new Map(ranked.map((r) => [r.item, r.confidence]));
     const reranked = await rerankCandidates(step, query, ranked, (c) => c.text, limit, options.signal);
