@@ -13,9 +13,12 @@ export interface WeightedTerm {
    */
   salience?: number;
   /**
-   * Ranks but is no evidence of an answer: a document it matches scores higher, but its confidence
+   * Ranks but is no evidence of an answer: a candidate it matches scores higher, but its confidence
    * does not rise (WordNet's synonyms bridge a customer's words to an article's, yet they also
-   * carry a question about the weather onto some article's words).
+   * carry a question about the weather onto some article's words), and it finds no candidates of its
+   * own — every store fetches candidates with the other terms only — and weighs by the rarity of the
+   * word it stands for, so no store looks up its frequency. As a finder, with its own frequency, it
+   * cost a third more keyword latency at 100k chunks and recall@3 on corpus B (0.775 → 0.738).
    */
   rankingOnly?: boolean;
 }
@@ -159,8 +162,11 @@ export function rankCandidates<T>(
   const groupIdf = new Map<number, number>();
   const groupWeight = new Map<number, number>();
   const termIdf = new Map<string, number>();
+  const ownIdf = new Map<number, number>();
   for (const q of query) {
-    const value = idf(stats, stats.documentFrequency(q.term));
+    // A ranking-only stand-in is as rare as the word it stands for: no frequency of its own to look up.
+    const value = q.rankingOnly ? (ownIdf.get(q.group) ?? 0) : idf(stats, stats.documentFrequency(q.term));
+    if (!ownIdf.has(q.group)) ownIdf.set(q.group, value);
     termIdf.set(q.term, value);
     // A word's weight in the confidence is its own rarity (its first, original term's idf) and salience.
     if (!groupIdf.has(q.group)) {

@@ -333,7 +333,8 @@ export class MemoryKnowledge implements Knowledge {
     const allowed = index.filter.admissible(options.access, options.documentSets, index.byOrdinal.length);
     const stats = this.partitionStats(index, allowed);
     const n = candidatesFor(limit);
-    const weighted = new Map(queryTerms.map((t) => [t.term, t.weight]));
+    // Ranking-only terms score the candidates but do not find them (see `WeightedTerm.rankingOnly`).
+    const weighted = new Map(queryTerms.filter((t) => !t.rankingOnly).map((t) => [t.term, t.weight]));
     const candidates = new Map<ChunkEntry, Candidate<ChunkEntry>>();
     const candidate = (chunk: ChunkEntry) => {
       let c = candidates.get(chunk);

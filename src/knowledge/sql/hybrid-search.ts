@@ -72,7 +72,8 @@ const DOCUMENT_JOIN = 'JOIN knowledge_documents d ON d.organization_id = c.organ
  */
 async function partitionStats(tx: SqlExecutor, query: HybridQuery): Promise<PartitionStats> {
   const filter = accessPredicate(query.access, query.documentSets, 1);
-  const distinct = [...new Set(query.terms.map((t) => t.term))].slice(0, MAX_TERMS);
+  // Ranking-only terms take their word's rarity (see `rankCandidates`): no frequency to count.
+  const distinct = [...new Set(query.terms.filter((t) => !t.rankingOnly).map((t) => t.term))].slice(0, MAX_TERMS);
   const next = filter.params.length + 1;
   const counts = distinct.map((_, i) => `count(*) FILTER (WHERE c.tsv @@ $${next + i}::tsquery) AS df${i}`);
   const [row] = await tx.query<Record<string, number | string | null>>(
@@ -104,7 +105,8 @@ async function partitionStats(tx: SqlExecutor, query: HybridQuery): Promise<Part
  */
 export async function hybridSearch(tx: SqlExecutor, query: HybridQuery): Promise<{ candidates: Candidate<ChunkCandidate>[]; stats: PartitionStats }> {
   const filter = accessPredicate(query.access, query.documentSets, 1);
-  const lexemes = lexemeQuery(query.terms);
+  // Ranking-only terms score the candidates (their frequencies are in the statistics) but do not find them.
+  const lexemes = lexemeQuery(query.terms.filter((t) => !t.rankingOnly));
   const keyword =
     lexemes === ''
       ? []
