@@ -12,7 +12,7 @@ export const SYNONYM_WEIGHT = 0.5;
 export const QUERY_FILLER: ReadonlySet<string> = new Set(
   (
     'please help need want know tell like get got thing things stuff way question questions problem problems issue ' +
-    'issues info information anything something someone anyone still also really actually ever even thank ' +
+    'issues policy info information anything something someone anyone still also really actually ever even thank ' +
     'thanks hi hello hey would could may might must let make go going use using try trying able possible much many ' +
     'guys hope wondering wonder say says said ok okay yes'
   ).split(' '),
