@@ -2,18 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { instantiateDenseKernel, sharedMemory } from './dense-kernel.js';
 import { DenseScanWorker } from './dense-scan-worker.js';
 import { VectorIndex } from './vector-index.js';
-
-/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../../test/support/seeded-random.js';
 
 function noise(random: () => number, dims: number): Float32Array {
   return Float32Array.from({ length: dims }, () => random() * 2 - 1);

@@ -3,6 +3,7 @@ import { reciprocalRankFusion } from './fusion.js';
 import { KeywordIndex } from './keyword-index.js';
 import { TopK } from './top-k.js';
 import { VectorIndex } from './vector-index.js';
+import { seeded } from '../../test/support/seeded-random.js';
 
 const everyone = (): Uint8Array => new Uint8Array(1 << 16).fill(1);
 
@@ -178,13 +179,3 @@ describe('VectorIndex approximate scan (binary codes, exact rescoring)', () => {
   });
 });
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
