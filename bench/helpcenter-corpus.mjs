@@ -6,14 +6,19 @@ import { fileURLToPath } from 'node:url';
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'helpcenter');
 
 /** The 46 help-center articles and the questions (with the article each should find). */
-export function loadFixture() {
-  const documents = readdirSync(join(FIXTURES, 'docs'))
+/** A folder of Markdown articles, one document each, titled by its `# ` line. */
+function readArticles(dir) {
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.md'))
     .sort()
     .map((file) => {
-      const content = readFileSync(join(FIXTURES, 'docs', file), 'utf8');
+      const content = readFileSync(join(dir, file), 'utf8');
       return { id: file, source: `help/${file}`, title: /^# (.+)$/m.exec(content)?.[1], content };
     });
+}
+
+export function loadFixture() {
+  const documents = readArticles(join(FIXTURES, 'docs'));
   return { documents, questions: JSON.parse(readFileSync(join(FIXTURES, 'questions.json'), 'utf8')) };
 }
 
@@ -21,14 +26,7 @@ const BENCH_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures')
 
 /** The second help center (an online clothing retailer), its blind questions and its out-of-scope questions. */
 export function loadCorpusB() {
-  const dir = join(BENCH_FIXTURES, 'corpus-b');
-  const documents = readdirSync(dir)
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .map((file) => {
-      const content = readFileSync(join(dir, file), 'utf8');
-      return { id: file, source: `help/${file}`, title: /^# (.+)$/m.exec(content)?.[1], content };
-    });
+  const documents = readArticles(join(BENCH_FIXTURES, 'corpus-b'));
   const read = (name) => JSON.parse(readFileSync(join(BENCH_FIXTURES, name), 'utf8'));
   return { documents, questions: read('corpus-b-questions.json'), outOfScope: read('corpus-b-out-of-scope.json') };
 }

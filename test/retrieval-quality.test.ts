@@ -34,26 +34,24 @@ interface Question {
   expectedDoc: string;
 }
 
-const documents: KnowledgeDocumentInput[] = readdirSync(join(HELP, 'docs'))
-  .filter((f) => f.endsWith('.md'))
-  .sort()
-  .map((file) => {
-    const content = readFileSync(join(HELP, 'docs', file), 'utf8');
-    const title = /^# (.+)$/m.exec(content)?.[1];
-    return { id: file, source: `help/${file}`, content, ...(title ? { title } : {}) };
-  });
+/** A folder of Markdown articles, one document each, titled by its `# ` line. */
+function readArticles(dir: string): KnowledgeDocumentInput[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((file) => {
+      const content = readFileSync(join(dir, file), 'utf8');
+      const title = /^# (.+)$/m.exec(content)?.[1];
+      return { id: file, source: `help/${file}`, content, ...(title ? { title } : {}) };
+    });
+}
+
+const documents = readArticles(join(HELP, 'docs'));
 const original = JSON.parse(readFileSync(join(HELP, 'questions.json'), 'utf8')) as Question[];
 const blind = JSON.parse(readFileSync(join(BENCH, 'blind-questions.json'), 'utf8')) as Question[];
 const outOfScope = JSON.parse(readFileSync(join(BENCH, 'out-of-scope-questions.json'), 'utf8')) as string[];
 const heldOut = JSON.parse(readFileSync(join(BENCH, 'blind-questions-heldout.json'), 'utf8')) as Question[];
-const corpusB: KnowledgeDocumentInput[] = readdirSync(join(BENCH, 'corpus-b'))
-  .filter((f) => f.endsWith('.md'))
-  .sort()
-  .map((file) => {
-    const content = readFileSync(join(BENCH, 'corpus-b', file), 'utf8');
-    const title = /^# (.+)$/m.exec(content)?.[1];
-    return { id: file, source: `help/${file}`, content, ...(title ? { title } : {}) };
-  });
+const corpusB = readArticles(join(BENCH, 'corpus-b'));
 const corpusBQuestions = JSON.parse(readFileSync(join(BENCH, 'corpus-b-questions.json'), 'utf8')) as Question[];
 const ORG_B = 'loomly';
 

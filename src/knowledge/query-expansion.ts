@@ -178,6 +178,7 @@ export class QueryAnalyzer {
     const add = (term: string, weight: number, group: number, salience = 1, rankingOnly = false) => {
       const at = seen.get(term);
       if (at !== undefined) {
+        // A term counts once: as evidence if any occurrence is, at its best weight of that kind.
         const known = out[at]!;
         if (known.rankingOnly && !rankingOnly) out[at] = { term, weight: Math.max(weight, known.weight), group: known.group, salience: known.salience ?? 1 };
         else if (known.weight < weight && (!rankingOnly || known.rankingOnly)) out[at] = { ...known, weight };
