@@ -6,7 +6,7 @@ import { fuseHits, MAX_QUERY_CHARS, parseRewrite, REWRITE_HISTORY_MESSAGES, REWR
 import type { KnowledgeHit } from '../src/knowledge/index.js';
 import type { RecordedRequest, ScriptStep } from '../src/testing/index.js';
 import { startHarness, tokensOf, type Harness } from './support/harness.js';
-import type { Frame } from './support/ws-client.js';
+import { at, type Frame } from './support/ws-client.js';
 
 // The query rewrite of auto-retrieval, over the real server and a real WebSocket, the LLM being the
 // scripted OpenAI-compatible gateway on loopback. The gateway tells the rewrite call from the turn's
@@ -24,10 +24,6 @@ afterEach(async () => {
   await harness?.close();
   harness = undefined;
 });
-
-function at(frame: Frame | undefined, path: string): unknown {
-  return path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], frame);
-}
 
 async function knowledge(): Promise<Knowledge> {
   const kb = new MemoryKnowledge();

@@ -3,7 +3,7 @@ import { MemoryKnowledge, type Knowledge } from '../src/knowledge/index.js';
 import { ANSWER_LEAD } from '../src/engine/retrieval-answer.js';
 import type { ScriptStep } from '../src/testing/index.js';
 import { startHarness, tokensOf, type Harness } from './support/harness.js';
-import type { Frame } from './support/ws-client.js';
+import { at } from './support/ws-client.js';
 
 // The organization anonymous sessions live in with the default configuration.
 const ORG = 'default';
@@ -13,10 +13,6 @@ afterEach(async () => {
   await harness?.close();
   harness = undefined;
 });
-
-function at(frame: Frame | undefined, path: string): unknown {
-  return path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], frame);
-}
 
 const WARRANTY = [
   '# Warranty coverage',
